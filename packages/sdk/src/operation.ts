@@ -1,0 +1,143 @@
+import type { Attributes, AttributeValue, Context, Span } from '@opentelemetry/api';
+import type { ProviderUsage } from './probes/tokens.js';
+
+/** @internal What an Operation reports to when it ends; implemented by the monitor. */
+export interface OperationSink {
+  finish(op: Operation, error: unknown, failed: boolean): void;
+  invalidTokens(what: string, value: unknown): void;
+  firstToken(op: Operation, seconds: number): void;
+  countTokens(text: string | readonly string[]): number;
+  setAttribute(op: Operation, key: string, value: unknown): void;
+}
+
+/** @internal Per-type data resolved once and shared by all operations of that type. */
+export interface TypeEntry {
+  readonly name: string;
+  readonly attrs: Attributes;
+  readonly inputAttrs: Attributes;
+  readonly outputAttrs: Attributes;
+  readonly failAttrs: Map<string, Attributes>;
+  readonly genAiOperation: 'chat' | 'embeddings' | undefined;
+}
+
+const isCount = (n: unknown): n is number =>
+  typeof n === 'number' && Number.isFinite(n) && n >= 0;
+
+/**
+ * One tracked operation: returned by `monitor.trackOperation()` and passed to the callback of
+ * `monitor.track()`. Ends once — the first `end()` or `fail()` wins, later calls are ignored.
+ * Supports `using op = monitor.trackOperation(...)`, which ends it (as a success) at scope exit.
+ */
+export class Operation implements Disposable {
+  /** @internal */ inputTokens: number | undefined;
+  /** @internal */ outputTokens: number | undefined;
+  /** @internal Tokens known only as a total (`op.tokens = n`). */
+  otherTokens: number | undefined;
+  /** @internal */ ended = false;
+
+  /** @internal */
+  constructor(
+    /** @internal */ readonly sink: OperationSink | undefined,
+    /** @internal */ readonly entry: TypeEntry | undefined,
+    /** @internal */ readonly span: Span | undefined,
+    /** @internal */ readonly context: Context | undefined,
+    /** @internal performance.now() at start, ms. */ readonly startTime: number,
+    /** @internal V8 heap used at start, bytes (0 when memory tracking is off). */ readonly startHeap: number,
+    /** @internal Validated user attributes. */ public attributes: Attributes | undefined,
+  ) {}
+
+  /** The operation type, or undefined when it was dropped as invalid. */
+  get type(): string | undefined {
+    return this.entry?.name;
+  }
+
+  /** Seconds since the operation started. */
+  get elapsedSeconds(): number {
+    return (performance.now() - this.startTime) / 1000;
+  }
+
+  /** Total tokens known so far (input + output + unsplit). */
+  get tokens(): number {
+    return (this.inputTokens ?? 0) + (this.outputTokens ?? 0) + (this.otherTokens ?? 0);
+  }
+
+  /** Sets the token count when only a total is known (no input/output split). */
+  set tokens(count: number) {
+    if (isCount(count)) this.otherTokens = count;
+    else this.sink?.invalidTokens('tokens', count);
+  }
+
+  /** Sets input and/or output tokens, e.g. from the provider's usage report. */
+  setTokens(tokens: { input?: number; output?: number }): this {
+    if (tokens === null || typeof tokens !== 'object') {
+      this.sink?.invalidTokens('setTokens() argument', tokens);
+      return this;
+    }
+    if (tokens.input !== undefined) {
+      if (isCount(tokens.input)) this.inputTokens = tokens.input;
+      else this.sink?.invalidTokens('input tokens', tokens.input);
+    }
+    if (tokens.output !== undefined) {
+      if (isCount(tokens.output)) this.outputTokens = tokens.output;
+      else this.sink?.invalidTokens('output tokens', tokens.output);
+    }
+    return this;
+  }
+
+  /** Takes token counts from a provider's usage object (OpenAI, Anthropic and alike). */
+  setUsage(usage: ProviderUsage | null | undefined): this {
+    if (usage === null || usage === undefined || typeof usage !== 'object') return this;
+    const input = usage.input_tokens ?? usage.prompt_tokens;
+    const output = usage.output_tokens ?? usage.completion_tokens;
+    if (input === undefined && output === undefined && usage.total_tokens !== undefined) {
+      this.tokens = usage.total_tokens;
+      return this;
+    }
+    return this.setTokens({ input, output });
+  }
+
+  /**
+   * Counts tokens of the prompt and/or response text with the monitor's tokenizer, for
+   * providers that report no usage. Counts already set from the provider are kept.
+   */
+  setTokensFromText(text: { input?: string | readonly string[]; output?: string | readonly string[] }): this {
+    if (this.sink === undefined || text === null || typeof text !== 'object') return this;
+    if (text.input !== undefined && this.inputTokens === undefined) {
+      this.inputTokens = this.sink.countTokens(text.input);
+    }
+    if (text.output !== undefined && this.outputTokens === undefined) {
+      this.outputTokens = this.sink.countTokens(text.output);
+    }
+    return this;
+  }
+
+  /** Adds an attribute to the span (and to the metrics when its key is allowlisted). */
+  setAttribute(key: string, value: AttributeValue): this {
+    if (!this.ended) this.sink?.setAttribute(this, key, value);
+    return this;
+  }
+
+  /** Marks the arrival of the first streamed token: records time-to-first-token. */
+  markFirstToken(): this {
+    if (!this.ended) this.sink?.firstToken(this, this.elapsedSeconds);
+    return this;
+  }
+
+  /** Ends the operation as a success. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.sink?.finish(this, undefined, false);
+  }
+
+  /** Ends the operation as a failure; the error is recorded on the span. */
+  fail(error?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.sink?.finish(this, error, true);
+  }
+
+  [Symbol.dispose](): void {
+    this.end();
+  }
+}

@@ -1,0 +1,223 @@
+import {
+  AggregationTemporality,
+  AggregationType,
+  DataPointType,
+  InstrumentType,
+  MetricReader,
+  type ExponentialHistogram as OtelExponentialHistogram,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_OPERATION_TYPE,
+  ATTR_TOKEN_TYPE,
+  INSTRUMENTATION_SCOPE,
+  METRIC_OPERATION_DURATION,
+  METRIC_OPERATION_MEMORY_DELTA,
+  METRIC_OPERATION_TOKENS,
+  METRIC_OPERATION_TTFT,
+} from '../instruments.js';
+import { DEFAULT_MAX_SCALE, DEFAULT_MAX_SIZE, ExponentialHistogram } from './exponential-histogram.js';
+
+export interface PercentileReaderOptions {
+  /** The longest recent window a report can ask for, seconds. Default 300. */
+  windowSeconds?: number;
+  /** Granularity of the recent window, seconds. Default windowSeconds / 10 (at least 1). */
+  slotSeconds?: number;
+  /** Buckets per histogram. Default 2048. */
+  maxSize?: number;
+  /** Highest histogram scale (precision). Default 6: relative error <= 0.54 %. */
+  maxScale?: number;
+  /** Series per instrument before OTel folds the rest into an overflow series. Default 2000. */
+  cardinalityLimit?: number;
+  /** Called after each collection has been merged (the monitor refreshes its health gauge). */
+  onCollect?: () => void;
+}
+
+/** Everything the report needs for one operation type over some time span. */
+export class TypeAggregate {
+  readonly duration: ExponentialHistogram;
+  readonly timeToFirstToken: ExponentialHistogram;
+  failed = 0;
+  inputTokens = 0;
+  outputTokens = 0;
+  /** Tokens recorded without an input/output split. */
+  otherTokens = 0;
+  memoryDeltaBytes = 0;
+
+  constructor(maxSize: number, maxScale: number) {
+    this.duration = new ExponentialHistogram(maxSize, maxScale);
+    this.timeToFirstToken = new ExponentialHistogram(maxSize, maxScale);
+  }
+
+  merge(other: TypeAggregate): void {
+    this.duration.merge(other.duration);
+    this.timeToFirstToken.merge(other.timeToFirstToken);
+    this.failed += other.failed;
+    this.inputTokens += other.inputTokens;
+    this.outputTokens += other.outputTokens;
+    this.otherTokens += other.otherTokens;
+    this.memoryDeltaBytes += other.memoryDeltaBytes;
+  }
+}
+
+interface Slot {
+  start: number;
+  types: Map<string, TypeAggregate>;
+}
+
+/**
+ * The in-memory MetricReader behind the percentile report. It asks the SDK for delta
+ * temporality and base-2 exponential histograms (other readers keep their explicit buckets)
+ * and merges each collection into per-type aggregates kept twice: since start, and in time
+ * slots for the recent window. Memory is bounded by (types × (slots + 1) × maxSize), whatever
+ * the number of operations.
+ */
+export class PercentileReader extends MetricReader {
+  readonly windowSeconds: number;
+  readonly slotSeconds: number;
+  private readonly maxSize: number;
+  private readonly maxScale: number;
+  private readonly onCollect: (() => void) | undefined;
+  private total = new Map<string, TypeAggregate>();
+  private slots: Slot[] = [];
+  private epoch = 0;
+  private hold: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(options: PercentileReaderOptions = {}) {
+    const maxSize = options.maxSize ?? DEFAULT_MAX_SIZE;
+    const cardinalityLimit = options.cardinalityLimit ?? 2000;
+    super({
+      aggregationSelector: (type) =>
+        type === InstrumentType.HISTOGRAM
+          ? { type: AggregationType.EXPONENTIAL_HISTOGRAM, options: { maxSize, recordMinMax: true } }
+          : { type: AggregationType.DEFAULT },
+      aggregationTemporalitySelector: () => AggregationTemporality.DELTA,
+      cardinalitySelector: () => cardinalityLimit,
+    });
+    this.windowSeconds = options.windowSeconds ?? 300;
+    this.slotSeconds = options.slotSeconds ?? Math.max(1, this.windowSeconds / 10);
+    this.maxSize = maxSize;
+    this.maxScale = options.maxScale ?? DEFAULT_MAX_SCALE;
+    this.onCollect = options.onCollect;
+  }
+
+  protected override onInitialized(): void {
+    // Collect at every slot boundary so each slot holds what happened during it.
+    this.timer = setInterval(() => {
+      this.refresh().catch(() => undefined);
+    }, this.slotSeconds * 1000);
+    this.timer.unref();
+  }
+
+  protected override async onShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  protected override async onForceFlush(): Promise<void> {
+    await this.refresh();
+  }
+
+  /** Pulls what was recorded since the last collection into the aggregates. */
+  async refresh(): Promise<void> {
+    await this.hold;
+    const epoch = this.epoch;
+    const { resourceMetrics } = await this.collect();
+    // A clear() during the collection means what was collected predates it.
+    if (epoch !== this.epoch) return;
+    this.ingest(resourceMetrics, Date.now());
+    this.onCollect?.();
+  }
+
+  /** Forgets everything aggregated so far. Exported series are not affected. */
+  clear(): void {
+    this.epoch++;
+    this.total = new Map();
+    this.slots = [];
+  }
+
+  /** Makes refresh() wait for `until` before collecting (used while a clear is in flight). */
+  holdUntil(until: Promise<unknown>): void {
+    this.hold = until;
+  }
+
+  /**
+   * Aggregates per operation type: since start (or the last clear) when `windowSeconds` is
+   * undefined, otherwise over the most recent slots covering it (slot granularity).
+   */
+  aggregates(windowSeconds?: number): Map<string, TypeAggregate> {
+    if (windowSeconds === undefined) return this.total;
+    const now = Date.now();
+    const from = now - Math.min(windowSeconds, this.windowSeconds) * 1000;
+    const merged = new Map<string, TypeAggregate>();
+    for (const slot of this.slots) {
+      if (slot.start + this.slotSeconds * 1000 <= from) continue;
+      for (const [type, agg] of slot.types) this.get(merged, type).merge(agg);
+    }
+    return merged;
+  }
+
+  private get(map: Map<string, TypeAggregate>, type: string): TypeAggregate {
+    let agg = map.get(type);
+    if (agg === undefined) {
+      agg = new TypeAggregate(this.maxSize, this.maxScale);
+      map.set(type, agg);
+    }
+    return agg;
+  }
+
+  private currentSlot(now: number): Slot {
+    const slotMs = this.slotSeconds * 1000;
+    const start = Math.floor(now / slotMs) * slotMs;
+    let last = this.slots[this.slots.length - 1];
+    if (last === undefined || last.start !== start) {
+      last = { start, types: new Map() };
+      this.slots.push(last);
+      const oldest = start - this.windowSeconds * 1000;
+      while (this.slots.length > 0 && this.slots[0]!.start + slotMs <= oldest) this.slots.shift();
+    }
+    return last;
+  }
+
+  private ingest(resourceMetrics: ResourceMetrics, now: number): void {
+    let slot: Slot | undefined;
+    for (const scope of resourceMetrics.scopeMetrics) {
+      if (scope.scope.name !== INSTRUMENTATION_SCOPE) continue;
+      for (const metric of scope.metrics) {
+        const name = metric.descriptor.name;
+        for (const point of metric.dataPoints) {
+          const type = point.attributes[ATTR_OPERATION_TYPE];
+          if (typeof type !== 'string') continue; // the cardinality overflow series
+          slot ??= this.currentSlot(now);
+          const total = this.get(this.total, type);
+          const recent = this.get(slot.types, type);
+          if (name === METRIC_OPERATION_DURATION && metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) {
+            const value = point.value as OtelExponentialHistogram;
+            total.duration.mergePoint(value);
+            recent.duration.mergePoint(value);
+            if (point.attributes[ATTR_ERROR_TYPE] !== undefined) {
+              total.failed += value.count;
+              recent.failed += value.count;
+            }
+          } else if (name === METRIC_OPERATION_TTFT && metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) {
+            const value = point.value as OtelExponentialHistogram;
+            total.timeToFirstToken.mergePoint(value);
+            recent.timeToFirstToken.mergePoint(value);
+          } else if (name === METRIC_OPERATION_TOKENS && metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) {
+            const sum = (point.value as OtelExponentialHistogram).sum ?? 0;
+            const kind = point.attributes[ATTR_TOKEN_TYPE];
+            const field = kind === 'input' ? 'inputTokens' : kind === 'output' ? 'outputTokens' : 'otherTokens';
+            total[field] += sum;
+            recent[field] += sum;
+          } else if (name === METRIC_OPERATION_MEMORY_DELTA && metric.dataPointType === DataPointType.SUM) {
+            const value = point.value as number;
+            total.memoryDeltaBytes += value;
+            recent.memoryDeltaBytes += value;
+          }
+        }
+      }
+    }
+  }
+}

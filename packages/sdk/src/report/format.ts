@@ -1,0 +1,94 @@
+import type { Report } from './types.js';
+
+/** Seconds as a short human duration: 850µs, 12.3ms, 1.25s, 2m05s. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '-';
+  const abs = Math.abs(seconds);
+  if (abs === 0) return '0';
+  if (abs < 1e-3) return `${(seconds * 1e6).toFixed(abs < 1e-5 ? 2 : 0)}µs`;
+  if (abs < 1) return `${(seconds * 1e3).toFixed(abs < 0.01 ? 2 : 1)}ms`;
+  if (abs < 60) return `${seconds.toFixed(2)}s`;
+  const m = Math.floor(abs / 60);
+  const s = Math.round(abs - m * 60);
+  return `${seconds < 0 ? '-' : ''}${m}m${String(s).padStart(2, '0')}s`;
+}
+
+/** Integers with thousands separators; other numbers with `digits` decimals. */
+export function formatNumber(value: number, digits = 1): string {
+  if (!Number.isFinite(value)) return '-';
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
+  return value.toLocaleString('en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+}
+
+/** Lays out rows as a table: first column left-aligned, the others right-aligned. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+export const OPERATION_TABLE_HEADER = [
+  'operation',
+  'count',
+  'failed',
+  'err%',
+  'p50',
+  'p95',
+  'p99',
+  'avg',
+  'max',
+  'tokens',
+  'tok/op',
+  'memΔ MB',
+] as const;
+
+/** The per-type rows of a report, one per operation type. */
+export function operationRows(report: Report): string[][] {
+  return Object.entries(report.operations).map(([type, op]) => [
+    type,
+    formatNumber(op.total),
+    formatNumber(op.failed),
+    (op.error_rate * 100).toFixed(1),
+    formatDuration(op.duration.p50),
+    formatDuration(op.duration.p95),
+    formatDuration(op.duration.p99),
+    formatDuration(op.duration.avg),
+    formatDuration(op.duration.max),
+    formatNumber(op.tokens.total),
+    formatNumber(op.tokens.avg),
+    formatNumber(op.memory_delta_mb.total, 2),
+  ]);
+}
+
+/** The whole report as aligned plain text, as printed by printReport() and `ragmeter report`. */
+export function formatReport(report: Report): string {
+  const m = report.memory;
+  const scope = report.window_seconds === null ? 'since start' : `last ${report.window_seconds}s`;
+  const lines = [
+    `ragmeter report  ${report.timestamp}  (${scope})`,
+    `operations: ${formatNumber(report.total_operations)}   ` +
+      `RSS MB: current ${m.current_rss_mb.toFixed(1)}, min ${m.min_rss_mb.toFixed(1)}, ` +
+      `max ${m.max_rss_mb.toFixed(1)}, avg ${m.avg_rss_mb.toFixed(1)}`,
+    '',
+  ];
+  const rows = operationRows(report);
+  lines.push(rows.length > 0 ? formatTable(OPERATION_TABLE_HEADER, rows) : '(no operations recorded)');
+  lines.push('');
+  lines.push(`health: ${report.health.status}`);
+  for (const issue of report.health.issues) lines.push(`  - ${issue}`);
+  if (report.dropped.total > 0) {
+    const reasons = Object.entries(report.dropped.by_reason)
+      .map(([reason, n]) => `${reason}=${n}`)
+      .join(', ');
+    lines.push(`dropped: ${report.dropped.total} (${reasons})`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,64 @@
+import type {
+  DroppedReport,
+  HealthStatus,
+  MemoryStats,
+  OperationReport,
+  PerformanceStats,
+  Report,
+} from './types.js';
+import { REPORT_SCHEMA_VERSION } from './types.js';
+
+/** One operation type's stats in the report's snake_case layout. */
+export function toOperationReport(s: PerformanceStats): OperationReport {
+  return {
+    total: s.totalOperations,
+    successful: s.successfulOperations,
+    failed: s.failedOperations,
+    error_rate: s.totalOperations > 0 ? s.failedOperations / s.totalOperations : 0,
+    duration: {
+      min: s.minDurationSeconds,
+      max: s.maxDurationSeconds,
+      avg: s.avgDurationSeconds,
+      p50: s.p50DurationSeconds,
+      p95: s.p95DurationSeconds,
+      p99: s.p99DurationSeconds,
+    },
+    tokens: {
+      total: s.totalTokens,
+      avg: s.avgTokens,
+      input: s.inputTokens,
+      output: s.outputTokens,
+    },
+    memory_delta_mb: { total: s.totalMemoryDeltaMb, avg: s.avgMemoryDeltaMb },
+  };
+}
+
+export interface ReportParts {
+  timestamp: Date;
+  windowSeconds: number | null;
+  stats: Record<string, PerformanceStats>;
+  memory: MemoryStats;
+  health: HealthStatus;
+  dropped: DroppedReport;
+}
+
+/** Assembles a {@link Report}; operation types are listed in name order. */
+export function buildReport(parts: ReportParts): Report {
+  const operations: Record<string, OperationReport> = {};
+  let total = 0;
+  for (const type of Object.keys(parts.stats).sort()) {
+    const s = parts.stats[type]!;
+    total += s.totalOperations;
+    operations[type] = toOperationReport(s);
+  }
+  return {
+    schema_version: REPORT_SCHEMA_VERSION,
+    timestamp: parts.timestamp.toISOString(),
+    window_seconds: parts.windowSeconds,
+    total_operations: total,
+    memory: parts.memory,
+    operations,
+    health: parts.health,
+    dropped: parts.dropped,
+  };
+}

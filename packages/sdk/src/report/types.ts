@@ -1,0 +1,86 @@
+/** Statistics for one operation type (camelCase, units in the names). */
+export interface PerformanceStats {
+  operationType: string;
+  totalOperations: number;
+  successfulOperations: number;
+  failedOperations: number;
+  /** 0 when there were no operations. */
+  minDurationSeconds: number;
+  maxDurationSeconds: number;
+  avgDurationSeconds: number;
+  p50DurationSeconds: number;
+  p95DurationSeconds: number;
+  p99DurationSeconds: number;
+  /** Input + output + unsplit tokens. */
+  totalTokens: number;
+  /** totalTokens / totalOperations. */
+  avgTokens: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Sum of the per-operation V8 heap-used change, MB (2^20 bytes); can be negative. */
+  totalMemoryDeltaMb: number;
+  avgMemoryDeltaMb: number;
+}
+
+/** Process memory from periodic RSS samples, in MB (2^20 bytes). */
+export interface MemoryStats {
+  current_rss_mb: number;
+  min_rss_mb: number;
+  max_rss_mb: number;
+  avg_rss_mb: number;
+  heap_used_mb: number;
+  samples: number;
+}
+
+export type HealthState = 'healthy' | 'warning';
+
+export interface HealthStatus {
+  status: HealthState;
+  /** Current RSS, MB. */
+  memory_mb: number;
+  total_operations: number;
+  /** Human-readable reasons for a `warning`; empty when healthy. */
+  issues: string[];
+}
+
+export interface DurationSummary {
+  min: number;
+  max: number;
+  avg: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export interface OperationReport {
+  total: number;
+  successful: number;
+  failed: number;
+  /** failed / total, 0..1. */
+  error_rate: number;
+  /** Seconds. */
+  duration: DurationSummary;
+  tokens: { total: number; avg: number; input: number; output: number };
+  memory_delta_mb: { total: number; avg: number };
+}
+
+export interface DroppedReport {
+  total: number;
+  by_reason: Record<string, number>;
+}
+
+/** The JSON report (snake_case). Its shape is versioned by `schema_version`. */
+export interface Report {
+  schema_version: 1;
+  /** ISO 8601. */
+  timestamp: string;
+  /** Length of the recent window the figures cover; null for everything since start (or since clearMetrics()). */
+  window_seconds: number | null;
+  total_operations: number;
+  memory: MemoryStats;
+  operations: Record<string, OperationReport>;
+  health: HealthStatus;
+  dropped: DroppedReport;
+}
+
+export const REPORT_SCHEMA_VERSION = 1 as const;
