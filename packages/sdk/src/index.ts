@@ -26,3 +26,8 @@ export type { DropReason } from './dropped.js';
 export * from './instruments.js';
 export { getPerformanceMonitor } from './global.js';
 export { VERSION } from './version.js';
+export { startRagMeter, createPrometheusReader, DEFAULT_PROMETHEUS_PORT, DEFAULT_PROMETHEUS_HOST } from './start.js';
+export { RagMeterConfigError, validateConfig, configFromEnv } from './config.js';
+export type { RagMeterConfig, PrometheusConfig, OtlpConfig, OtlpProtocol } from './config.js';
+export { RagMeterServer } from './http/server.js';
+export { withUnitSuffixes, prometheusBaseName, prometheusUnit } from './http/prometheus-names.js';

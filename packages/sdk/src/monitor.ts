@@ -3,6 +3,7 @@ import {
   SpanStatusCode,
   context as contextApi,
   createContextKey,
+  diag,
   trace,
   type Attributes,
   type AttributeValue,
@@ -22,6 +23,7 @@ import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trac
 import { randomBytes } from 'node:crypto';
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { DropCounter, type DropReason } from './dropped.js';
+import type { RagMeterServer } from './http/server.js';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -160,6 +162,12 @@ export class PerformanceMonitor implements OperationSink {
   /** The MetricReader behind the report. */
   readonly percentileReader: PercentileReader;
   readonly windowSeconds: number;
+  /** The meter provider ragmeter records on (its own, or the one given in the options). */
+  readonly meterProvider: ApiMeterProvider;
+  /** The tracer provider spans go to; undefined when tracing is off. */
+  readonly tracerProvider: TracerProvider | undefined;
+  /** The /metrics, /report, /health server when startRagMeter() started one. */
+  server: RagMeterServer | undefined;
 
   private readonly meter: Meter;
   private readonly tracer: Tracer | undefined;
@@ -183,6 +191,7 @@ export class PerformanceMonitor implements OperationSink {
   private deferred: (() => void)[] | undefined;
   private clearing: Promise<void> = Promise.resolve();
   private isShutdown = false;
+  private readonly shutdownHooks: (() => Promise<unknown> | unknown)[] = [];
 
   private readonly durationHistogram: Histogram;
   private readonly tokenHistogram: Histogram;
@@ -222,6 +231,7 @@ export class PerformanceMonitor implements OperationSink {
       });
       meterProvider = this.ownMeterProvider;
     }
+    this.meterProvider = meterProvider;
     this.meter = meterProvider.getMeter(INSTRUMENTATION_SCOPE, VERSION);
 
     if (options.tracing !== false) {
@@ -234,6 +244,7 @@ export class PerformanceMonitor implements OperationSink {
         tracerProvider = this.ownTracerProvider;
       }
       this.tracer = tracerProvider.getTracer(INSTRUMENTATION_SCOPE, VERSION);
+      this.tracerProvider = tracerProvider;
     }
     // Nested operations need a context manager. Use the application's when it registered one,
     // so our spans nest under its spans too; otherwise a private one (nothing global touched).
@@ -752,16 +763,34 @@ export class PerformanceMonitor implements OperationSink {
     this.percentileReader.holdUntil(this.clearing);
   }
 
-  /** Flushes and shuts down what this monitor owns (its providers and readers). */
+  /** @internal Runs `hook` during shutdown(), before the providers flush. */
+  addShutdownHook(hook: () => Promise<unknown> | unknown): void {
+    this.shutdownHooks.push(hook);
+  }
+
+  /**
+   * Flushes spans and metrics to the exporters (nothing recorded before it is lost), closes
+   * the HTTP server and shuts down what this monitor owns. Idempotent.
+   */
   async shutdown(): Promise<void> {
     if (this.isShutdown) return;
     this.isShutdown = true;
     this.sampler.stop();
     await this.clearing;
-    await Promise.all([
+    for (const hook of this.shutdownHooks) {
+      try {
+        await hook();
+      } catch (error) {
+        diag.warn(`ragmeter: shutdown step failed: ${String(error)}`);
+      }
+    }
+    const results = await Promise.allSettled([
       this.ownMeterProvider?.shutdown(),
       this.ownTracerProvider?.shutdown(),
     ]);
+    for (const r of results) {
+      if (r.status === 'rejected') diag.warn(`ragmeter: flush at shutdown failed: ${String(r.reason)}`);
+    }
   }
 }
 

@@ -1,0 +1,118 @@
+import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { PerformanceMonitor } from '../monitor.js';
+import { withUnitSuffixes } from './prometheus-names.js';
+
+const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+export interface RagMeterServerOptions {
+  host: string;
+  port: number;
+  monitor: PerformanceMonitor;
+  /** Reader whose collection is served at /metrics; none → /metrics answers 404. */
+  prometheusReader?: PrometheusExporter;
+}
+
+/**
+ * One HTTP server for the three read endpoints:
+ * GET /metrics (Prometheus text), GET /report (the JSON report; `?window=<seconds>` for a
+ * recent window), GET /health (200 healthy, 503 warning: a readiness probe). HEAD works on
+ * each; anything else is 404 (or 405 for other methods).
+ */
+export class RagMeterServer {
+  readonly host: string;
+  private readonly server: Server;
+  private readonly serializer = new PrometheusSerializer();
+  private readonly opts: RagMeterServerOptions;
+  /** Resolves once listening; rejects with a clear error if the port cannot be bound. */
+  readonly ready: Promise<AddressInfo>;
+
+  constructor(options: RagMeterServerOptions) {
+    this.opts = options;
+    this.host = options.host;
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) send(res, req, 500, 'text/plain; charset=utf-8', `ragmeter: ${String(error)}\n`);
+        else res.destroy();
+      });
+    });
+    this.ready = new Promise<AddressInfo>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        const where = `${options.host}:${options.port}`;
+        const hint =
+          error.code === 'EADDRINUSE'
+            ? `port ${options.port} on ${options.host} is already in use; set prometheus.port (or RAGMETER_PROMETHEUS_PORT) to a free port, 0 for any, or prometheus: false`
+            : error.code === 'EACCES'
+              ? `no permission to listen on ${where}`
+              : `cannot listen on ${where}: ${error.message}`;
+        const wrapped = new Error(`ragmeter: metrics server not started: ${hint}`, { cause: error });
+        (wrapped as NodeJS.ErrnoException).code = error.code;
+        reject(wrapped);
+      };
+      this.server.once('error', onError);
+      this.server.listen(options.port, options.host, () => {
+        this.server.off('error', onError);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+    // Never leave the host app with an unhandled rejection; callers can await `ready`.
+    this.ready.catch(() => undefined);
+    this.server.unref();
+  }
+
+  /** http://host:port once listening. */
+  async url(): Promise<string> {
+    const address = await this.ready;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server.listening) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const known = path === '/metrics' || path === '/report' || path === '/health';
+    if (!known || (path === '/metrics' && this.opts.prometheusReader === undefined)) {
+      return send(res, req, 404, 'application/json', JSON.stringify({ error: `not found: ${path}`, endpoints: ['/metrics', '/report', '/health'] }) + '\n');
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return send(res, req, 405, 'application/json', JSON.stringify({ error: `method ${req.method} not allowed` }) + '\n');
+    }
+    if (path === '/metrics') {
+      const { resourceMetrics } = await this.opts.prometheusReader!.collect();
+      return send(res, req, 200, PROMETHEUS_CONTENT_TYPE, this.serializer.serialize(withUnitSuffixes(resourceMetrics)));
+    }
+    if (path === '/health') {
+      const health = await this.opts.monitor.getHealthStatus();
+      return send(res, req, health.status === 'healthy' ? 200 : 503, 'application/json', JSON.stringify(health) + '\n');
+    }
+    const window = url.searchParams.get('window');
+    let windowSeconds: number | undefined;
+    if (window !== null) {
+      windowSeconds = Number(window);
+      if (!Number.isFinite(windowSeconds) || windowSeconds <= 0) {
+        return send(res, req, 400, 'application/json', JSON.stringify({ error: 'window must be a positive number of seconds' }) + '\n');
+      }
+    }
+    const report = await this.opts.monitor.generateReport({ windowSeconds });
+    return send(res, req, 200, 'application/json', JSON.stringify(report) + '\n');
+  }
+}
+
+function send(res: ServerResponse, req: IncomingMessage, status: number, type: string, body: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', type);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
