@@ -1,0 +1,35 @@
+/**
+ * Every Prometheus series and label the dashboards read. The ragmeter names are the ones
+ * docs/metrics.md documents (identical whether /metrics is scraped directly or the data goes
+ * through the Collector). The host-metric names come from @opentelemetry/host-metrics
+ * (`process.memory.usage`, `process.cpu.time`) translated by the same rules; they are kept
+ * here, and only here, so that a rename is a one-line fix. prometheus/rules/ragmeter.rules.yml
+ * uses the same names, and test/stack checks that the two agree.
+ */
+
+export const SERIES = {
+  durationBucket: 'rag_operation_duration_seconds_bucket',
+  durationSum: 'rag_operation_duration_seconds_sum',
+  durationCount: 'rag_operation_duration_seconds_count',
+  tokensSum: 'rag_operation_tokens_sum',
+  tokensCount: 'rag_operation_tokens_count',
+  /** A gauge holding a running sum (it can go down): use deriv()/delta(), never rate(). */
+  memoryDelta: 'rag_operation_memory_delta_bytes',
+  dropped: 'rag_sdk_dropped_total',
+  /** 1 healthy, 0 warning. */
+  health: 'rag_health_status',
+} as const;
+
+export const HOST_SERIES = {
+  /** Resident set size of the process, bytes. */
+  processMemory: 'process_memory_usage_bytes',
+  /** CPU seconds used by the process, a counter split by CPU state (user/system). */
+  processCpuTime: 'process_cpu_time_seconds_total',
+} as const;
+
+export const LABELS = {
+  operationType: 'rag_operation_type',
+  errorType: 'error_type',
+  tokenType: 'gen_ai_token_type',
+  dropReason: 'reason',
+} as const;
