@@ -13,6 +13,7 @@ const config: Config = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     '^@ragmeter/sdk$': '<rootDir>/packages/sdk/src/index.ts',
   },
+  globalSetup: '<rootDir>/jest.global-setup.cjs',
   testTimeout: 30_000,
 };
 
