@@ -122,10 +122,11 @@ export class PercentileReader extends MetricReader {
 
   /** Pulls what was recorded since the last collection into the aggregates. */
   async refresh(): Promise<void> {
-    await this.hold;
+    // Taken before waiting: a clear() any time after this call means that what the collection
+    // returns predates it (records made after a clear are held back until it is done).
     const epoch = this.epoch;
+    await this.hold;
     const { resourceMetrics } = await this.collect();
-    // A clear() during the collection means what was collected predates it.
     if (epoch !== this.epoch) return;
     this.ingest(resourceMetrics, Date.now());
     this.onCollect?.();
