@@ -4,7 +4,7 @@
  * through the Collector). The host-metric names come from @opentelemetry/host-metrics
  * (`process.memory.usage`, `process.cpu.time`) translated by the same rules; they are kept
  * here, and only here, so that a rename is a one-line fix. prometheus/rules/ragmeter.rules.yml
- * uses the same names, and test/stack checks that the two agree.
+ * uses the same names, and test/stack checks that the two agree and that the SDK exports them.
  */
 
 export const SERIES = {
@@ -21,8 +21,9 @@ export const SERIES = {
 } as const;
 
 export const HOST_SERIES = {
-  /** Resident set size of the process, bytes. */
-  processMemory: 'process_memory_usage_bytes',
+  /** Resident set size of the process, bytes. host-metrics registers `process.memory.usage`
+   * without a unit, so the translation adds no `_bytes` suffix. */
+  processMemory: 'process_memory_usage',
   /** CPU seconds used by the process, a counter split by CPU state (user/system). */
   processCpuTime: 'process_cpu_time_seconds_total',
 } as const;
