@@ -1,0 +1,57 @@
+import type { Command } from '../command.js';
+import { compareReports } from '../compare/compare-reports.js';
+import { comparisonToJson, formatComparison } from '../compare/format-comparison.js';
+import { DEFAULT_MAX_REGRESSION, parseRegressionLimit } from '../compare/regression-limit.js';
+import { EXIT_FAILED, EXIT_OK, parseCommandArgs, UsageError } from '../errors.js';
+import { readReportFile } from '../report-file.js';
+
+export const compareCommand: Command = {
+  name: 'compare',
+  synopsis: '<baseline.json> <current.json>',
+  summary: 'compare two reports; exit 1 on a p95/p99 or error-rate regression',
+  help: `Usage: ragmeter compare <baseline.json> <current.json> [--max-regression 10%] [--json]
+
+Compares two saved reports per operation type: p50, p95 and p99 duration and the error
+rate, each as baseline, current, change and change in percent.
+
+It fails (exit 1) when, for an operation type present in both reports:
+  - p95 or p99 grows by more than the limit, relative to the baseline
+    (10% allows 2.00s -> 2.20s; 2.21s fails); or
+  - the error rate rises by more than the limit in percentage points
+    (10% allows 2% -> 12%; 12.1% fails).
+p50 is shown for context and never fails. Types found in only one report are listed, not
+judged; so is a type with no operations on one side. A change of exactly the limit passes.
+
+Options:
+  --max-regression <N%>  the limit, written as a percentage WITH the % sign: 10%, 2.5%, 0%.
+                         Bare numbers such as 10 or 0.1 are rejected. Default ${DEFAULT_MAX_REGRESSION}.
+  --json                 print the comparison as JSON (durations in seconds, error rates 0..1,
+                         change_points in percentage points) instead of a table.
+
+Exit codes: 0 no regression over the limit; 1 at least one; 2 bad arguments, or a file is
+unreadable, not JSON, not a report, or has an unsupported schema_version.
+`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs({
+      args,
+      options: {
+        'max-regression': { type: 'string', default: DEFAULT_MAX_REGRESSION },
+        json: { type: 'boolean', default: false },
+      },
+      allowPositionals: true,
+    });
+    if (positionals.length !== 2) {
+      throw new UsageError(`expects a baseline and a current report file, got ${positionals.length} arguments`);
+    }
+    const limit = parseRegressionLimit(values['max-regression']);
+    const [baselinePath, currentPath] = positionals as [string, string];
+    const baseline = await readReportFile(baselinePath, 'baseline');
+    const current = await readReportFile(currentPath, 'current');
+
+    const comparison = compareReports(baseline, current, limit);
+    io.stdout.write(
+      values.json ? JSON.stringify(comparisonToJson(comparison), null, 2) + '\n' : formatComparison(comparison),
+    );
+    return comparison.regressions.length > 0 ? EXIT_FAILED : EXIT_OK;
+  },
+};

@@ -1,0 +1,146 @@
+import type { OperationReport, Report } from '@ragmeter/sdk';
+
+/** Latency percentiles shown by compare. */
+export const PERCENTILES = ['p50', 'p95', 'p99'] as const;
+export type Percentile = (typeof PERCENTILES)[number];
+
+/** Percentiles whose regression fails the comparison; p50 is shown for context only. */
+export const GATED_PERCENTILES: readonly Percentile[] = ['p95', 'p99'];
+
+/** Float slack so that a change of exactly the limit (10.000000000000009 %) is not "over" it. */
+const EPSILON = 1e-9;
+
+export interface LatencyChange {
+  percentile: Percentile;
+  baselineSeconds: number;
+  currentSeconds: number;
+  /** current - baseline, seconds. */
+  changeSeconds: number;
+  /** Relative change in percent; null when the baseline is 0 and the current value is not. */
+  changePercent: number | null;
+  /** Whether this percentile counts against the limit (p95, p99). */
+  gated: boolean;
+  regressed: boolean;
+}
+
+export interface ErrorRateChange {
+  /** failed / total, 0..1. */
+  baseline: number;
+  current: number;
+  /** Change in percentage points: 0.02 -> 0.05 is +3. The limit applies to this. */
+  changePoints: number;
+  /** Relative change in percent; null when the baseline is 0 and the current value is not. */
+  changePercent: number | null;
+  regressed: boolean;
+}
+
+export interface OperationComparison {
+  type: string;
+  baselineTotal: number;
+  currentTotal: number;
+  latency: LatencyChange[];
+  errorRate: ErrorRateChange;
+  /** Set when the type could not be judged (no operations on one side); nothing regresses then. */
+  notJudged?: string;
+}
+
+export interface Regression {
+  type: string;
+  metric: Percentile | 'error_rate';
+  /** Relative change (latency) or percentage points (error rate); null for "from 0". */
+  amount: number | null;
+}
+
+export interface Comparison {
+  /** The limit, in percent (relative for latency, percentage points for error rate). */
+  maxRegressionPercent: number;
+  /** Types present in both reports, in the baseline's order. */
+  operations: OperationComparison[];
+  onlyInBaseline: string[];
+  onlyInCurrent: string[];
+  regressions: Regression[];
+}
+
+function relativeChangePercent(baseline: number, current: number): number | null {
+  if (baseline === 0) return current === 0 ? 0 : null;
+  return ((current - baseline) / baseline) * 100;
+}
+
+function compareOperation(
+  type: string,
+  baseline: OperationReport,
+  current: OperationReport,
+  limitPercent: number,
+): OperationComparison {
+  let notJudged: string | undefined;
+  if (baseline.total === 0) notJudged = 'no operations in the baseline';
+  else if (current.total === 0) notJudged = 'no operations in the current report';
+  const judged = notJudged === undefined;
+
+  const latency = PERCENTILES.map((percentile): LatencyChange => {
+    const baselineSeconds = baseline.duration[percentile];
+    const currentSeconds = current.duration[percentile];
+    const changePercent = relativeChangePercent(baselineSeconds, currentSeconds);
+    const gated = GATED_PERCENTILES.includes(percentile);
+    // From 0 to anything is more than any finite relative limit.
+    const over = changePercent === null || changePercent - limitPercent > EPSILON;
+    return {
+      percentile,
+      baselineSeconds,
+      currentSeconds,
+      changeSeconds: currentSeconds - baselineSeconds,
+      changePercent,
+      gated,
+      regressed: judged && gated && over,
+    };
+  });
+
+  const changePoints = (current.error_rate - baseline.error_rate) * 100;
+  const errorRate: ErrorRateChange = {
+    baseline: baseline.error_rate,
+    current: current.error_rate,
+    changePoints,
+    changePercent: relativeChangePercent(baseline.error_rate, current.error_rate),
+    regressed: judged && changePoints - limitPercent > EPSILON,
+  };
+
+  const comparison: OperationComparison = {
+    type,
+    baselineTotal: baseline.total,
+    currentTotal: current.total,
+    latency,
+    errorRate,
+  };
+  if (notJudged !== undefined) comparison.notJudged = notJudged;
+  return comparison;
+}
+
+/**
+ * Compares two reports type by type. A type regresses when its p95 or p99 grows by more than
+ * `maxRegressionPercent` of the baseline value, or its error rate rises by more than
+ * `maxRegressionPercent` percentage points. Types found in only one report are listed, not judged.
+ */
+export function compareReports(baseline: Report, current: Report, maxRegressionPercent: number): Comparison {
+  const operations: OperationComparison[] = [];
+  const onlyInBaseline: string[] = [];
+  for (const [type, base] of Object.entries(baseline.operations)) {
+    // hasOwn, not `in` or indexing: a custom type may be called "constructor" or "toString".
+    if (Object.hasOwn(current.operations, type)) {
+      operations.push(compareOperation(type, base, current.operations[type]!, maxRegressionPercent));
+    } else {
+      onlyInBaseline.push(type);
+    }
+  }
+  const onlyInCurrent = Object.keys(current.operations).filter((type) => !Object.hasOwn(baseline.operations, type));
+
+  const regressions: Regression[] = [];
+  for (const op of operations) {
+    for (const change of op.latency) {
+      if (change.regressed) regressions.push({ type: op.type, metric: change.percentile, amount: change.changePercent });
+    }
+    if (op.errorRate.regressed) {
+      regressions.push({ type: op.type, metric: 'error_rate', amount: op.errorRate.changePoints });
+    }
+  }
+  return { maxRegressionPercent, operations, onlyInBaseline, onlyInCurrent, regressions };
+}
