@@ -40,7 +40,7 @@ export function splitSentences(text: string): string[] {
     const flat = paragraph.replace(/\s+/g, ' ').trim();
     if (flat === '') continue;
     let start = 0;
-    for (const match of flat.matchAll(/[.!?]["')\]]?\s+(?=["'(\[]?[A-Z0-9])/g)) {
+    for (const match of flat.matchAll(/[.!?]["')\]]?\s+(?=["'([]?[A-Z0-9])/g)) {
       const end = match.index + match[0].trimEnd().length;
       const candidate = flat.slice(start, end);
       if (ABBREVIATIONS.test(candidate)) continue;

@@ -3,10 +3,11 @@
 // both retrieval stages read.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PerformanceMonitor } from '@ragmeter/sdk';
+import { countTokens, type PerformanceMonitor } from '@ragmeter/sdk';
 import { chunkDocument, DEFAULT_CHUNKING, searchableText, type Chunk, type ChunkingOptions } from './chunking.js';
 import { embedTexts, HashingEmbedder } from './embedding.js';
-import { loadPdf, type LoadedDocument, type PdfTextExtractor } from './pdf-loading.js';
+import { loadPdf, type LoadedDocument } from './pdf-loading.js';
+import type { PdfTextExtractor } from './pdf-text.js';
 import { Bm25Reranker } from './reranking.js';
 import { VectorIndex } from './retrieval.js';
 
@@ -31,6 +32,10 @@ export async function buildCorpusIndex(monitor: PerformanceMonitor, options: Bui
   const dir = options.corpusDir ?? DEFAULT_CORPUS_DIR;
   const files = (await readdir(dir)).filter((f) => f.toLowerCase().endsWith('.pdf')).sort();
   if (files.length === 0) throw new Error(`no .pdf files in ${dir}`);
+
+  // Load the tokenizer that counts embedding tokens now, or the first embedding's duration
+  // would be mostly the tokenizer's start-up rather than the embedding.
+  countTokens('warm up');
 
   const documents: LoadedDocument[] = [];
   for (const file of files) documents.push(await loadPdf(monitor, join(dir, file), options.extract));

@@ -26,16 +26,16 @@ function fnv1a(text: string): number {
   return hash >>> 0;
 }
 
-/** The weighted features of a text: word terms ("w:") and 3-grams of each term ("g:"). */
+/** Counts of the features of a text: word terms ("w:") and 3-grams of each term ("g:"). */
 function features(text: string): Map<string, number> {
   const counts = new Map<string, number>();
-  const add = (feature: string, weight: number): void => {
-    counts.set(feature, (counts.get(feature) ?? 0) + weight);
+  const add = (feature: string): void => {
+    counts.set(feature, (counts.get(feature) ?? 0) + 1);
   };
   for (const term of terms(text)) {
-    add(`w:${term}`, 1);
+    add(`w:${term}`);
     const padded = `#${term}#`;
-    for (let i = 0; i + 3 <= padded.length; i++) add(`g:${padded.slice(i, i + 3)}`, NGRAM_WEIGHT);
+    for (let i = 0; i + 3 <= padded.length; i++) add(`g:${padded.slice(i, i + 3)}`);
   }
   return counts;
 }
@@ -83,7 +83,8 @@ export class HashingEmbedder {
       const hash = fnv1a(feature);
       // The top bit picks the sign, so colliding features cancel out on average instead of piling up.
       const sign = hash & 0x80000000 ? -1 : 1;
-      vector[hash % this.dimensions]! += sign * (1 + Math.log(count)) * idf;
+      const weight = feature.startsWith('g:') ? NGRAM_WEIGHT : 1;
+      vector[hash % this.dimensions]! += sign * weight * (1 + Math.log(count)) * idf;
     }
     return normalize(vector);
   }
@@ -103,7 +104,7 @@ export async function embedTexts(
     OperationType.EMBEDDING_GENERATION,
     { 'gen_ai.request.model': EMBEDDING_MODEL, 'rag.embedding.purpose': purpose },
     (op) => {
-      op.setTokens({ input: texts.reduce((n, text) => n + countTokens(text), 0), output: 0 });
+      op.setTokens({ input: countTokens(texts) });
       return texts.map((text) => embedder.embed(text));
     },
   );

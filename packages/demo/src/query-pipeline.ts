@@ -20,7 +20,7 @@ export interface Source {
 
 export interface QueryResult {
   answer: string;
-  /** `no_answer`: retrieval found nothing relevant, so no LLM was asked. */
+  /** `no_answer`: neither stage found anything relevant, so no LLM was asked. */
   mode: AnswerMode | 'no_answer';
   sources: Source[];
   /** Seconds per stage, keyed by operation type, plus `query_processing` for the whole query. */
@@ -98,6 +98,7 @@ export class RagPipeline {
         throw error;
       }
       const ranked = await timed(OperationType.RERANKING, () => rerank(monitor, index.reranker, question, hits, this.rerankTopN));
+      if (ranked.length === 0) return finish({ answer: NO_ANSWER, mode: 'no_answer', sources: [] });
       const answer = await timed(OperationType.LLM_INFERENCE, () =>
         generateAnswer(monitor, this.generator, question, ranked, {
           timeoutMs: this.llmTimeoutMs,

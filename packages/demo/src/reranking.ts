@@ -87,7 +87,11 @@ export class Bm25Reranker {
   }
 }
 
-/** Re-orders retrieval hits as a tracked RERANKING operation and keeps the best `topN`. */
+/**
+ * Re-orders retrieval hits as a tracked RERANKING operation and keeps the best `topN`.
+ * Candidates sharing no exact term with the question (score 0) are dropped: the first stage's
+ * fragment matches let noise through, and this is where it stops.
+ */
 export async function rerank(
   monitor: PerformanceMonitor,
   reranker: Bm25Reranker,
@@ -95,11 +99,14 @@ export async function rerank(
   hits: readonly Hit[],
   topN: number,
 ): Promise<RankedHit[]> {
-  return await monitor.track(OperationType.RERANKING, { 'rag.rerank.candidates': hits.length }, () => {
+  return await monitor.track(OperationType.RERANKING, { 'rag.rerank.candidates': hits.length }, (op) => {
     const queryTerms = terms(question);
-    return hits
+    const ranked = hits
       .map((hit) => ({ chunk: hit.chunk, score: reranker.score(queryTerms, hit.chunk), retrievalScore: hit.score }))
+      .filter((hit) => hit.score > 0)
       .sort((a, b) => b.score - a.score || b.retrievalScore - a.retrievalScore)
       .slice(0, topN);
+    op.setAttribute('rag.rerank.kept', ranked.length);
+    return ranked;
   });
 }

@@ -17,7 +17,7 @@ export const MAX_QUESTION_CHARS = 2000;
 export const FAULT_HEADER = 'x-ragmeter-demo-fault';
 
 export interface ApiServerOptions {
-  pipeline: RagPipeline;
+  pipeline: Pick<RagPipeline, 'query'>;
   faultInjection?: boolean;
   /** Extra fields for GET /healthz. */
   health?: () => Record<string, unknown>;

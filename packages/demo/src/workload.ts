@@ -51,8 +51,8 @@ export const QUESTIONS: readonly WorkloadQuestion[] = [
 /** Questions the corpus knows nothing about: retrieval should come back empty. */
 export const OFF_TOPIC_QUESTIONS: readonly WorkloadQuestion[] = [
   { question: 'How tall is Mount Kilimanjaro?' },
-  { question: 'Who painted the Mona Lisa?' },
-  { question: 'How do penguins keep their eggs warm?' },
+  { question: 'How fast can a cheetah run?' },
+  { question: 'What is the chemical symbol of gold?' },
 ];
 
 export interface WorkloadOptions {
