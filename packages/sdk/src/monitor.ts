@@ -748,19 +748,23 @@ export class PerformanceMonitor implements OperationSink {
     this.sampler.reset();
     this.lastHealthy = 1;
     // Collect now and throw the result away; records made meanwhile wait, then land after it.
+    // Records still waiting for an earlier clear predate this one, so they go, and only the
+    // latest clear replays what waits.
     const deferred: (() => void)[] = (this.deferred ??= []);
-    const previous = this.clearing;
-    this.clearing = previous
+    deferred.length = 0;
+    const clearing: Promise<void> = this.clearing
       .then(() => this.percentileReader.collect())
       .then(
         () => undefined,
         () => undefined,
       )
       .then(() => {
-        if (this.deferred === deferred) this.deferred = undefined;
+        if (this.clearing !== clearing) return;
+        this.deferred = undefined;
         for (const record of deferred) record();
       });
-    this.percentileReader.holdUntil(this.clearing);
+    this.clearing = clearing;
+    this.percentileReader.holdUntil(clearing);
   }
 
   /** @internal Runs `hook` during shutdown(), before the providers flush. */
