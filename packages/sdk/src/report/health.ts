@@ -22,6 +22,10 @@ export const DEFAULT_HEALTH_THRESHOLDS = Object.freeze({
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
+/** A per-type setting; own keys only, so a type named e.g. `constructor` is not read off Object.prototype. */
+const perType = (table: Record<string, number> | undefined, type: string): number | undefined =>
+  table !== undefined && Object.hasOwn(table, type) ? table[type] : undefined;
+
 /** Pure: health from current RSS and per-type stats (normally those of the recent window). */
 export function evaluateHealth(
   rssMb: number,
@@ -38,7 +42,7 @@ export function evaluateHealth(
   for (const type of Object.keys(stats).sort()) {
     const s = stats[type]!;
     const limit =
-      thresholds.maxErrorRateByType?.[type] ??
+      perType(thresholds.maxErrorRateByType, type) ??
       thresholds.maxErrorRate ??
       DEFAULT_HEALTH_THRESHOLDS.maxErrorRate;
     if (s.totalOperations >= minOps && s.totalOperations > 0) {
@@ -49,7 +53,7 @@ export function evaluateHealth(
         );
       }
     }
-    const objective = thresholds.p95ObjectiveSeconds?.[type];
+    const objective = perType(thresholds.p95ObjectiveSeconds, type);
     if (objective !== undefined && s.totalOperations > 0 && s.p95DurationSeconds > objective) {
       issues.push(
         `Slow ${type}: p95 ${s.p95DurationSeconds.toFixed(3)} s > objective ${objective} s`,
