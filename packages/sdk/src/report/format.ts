@@ -1,16 +1,26 @@
 import type { Report } from './types.js';
 
-/** Seconds as a short human duration: 850µs, 12.3ms, 1.25s, 2m05s. */
+/**
+ * Seconds as a short human duration: 850µs, 12.3ms, 1.25s, 2m05s. The unit is chosen after
+ * rounding, so a value just under a unit boundary never prints as "1000µs", "1000.0ms",
+ * "60.00s" or "1m60s".
+ */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '-';
   const abs = Math.abs(seconds);
   if (abs === 0) return '0';
-  if (abs < 1e-3) return `${(seconds * 1e6).toFixed(abs < 1e-5 ? 2 : 0)}µs`;
-  if (abs < 1) return `${(seconds * 1e3).toFixed(abs < 0.01 ? 2 : 1)}ms`;
-  if (abs < 60) return `${seconds.toFixed(2)}s`;
-  const m = Math.floor(abs / 60);
-  const s = Math.round(abs - m * 60);
-  return `${seconds < 0 ? '-' : ''}${m}m${String(s).padStart(2, '0')}s`;
+  const sign = seconds < 0 ? '-' : '';
+  if (abs < 1e-5) return `${sign}${(abs * 1e6).toFixed(2)}µs`;
+  const us = (abs * 1e6).toFixed(0);
+  if (abs < 1e-3 && Number(us) < 1000) return `${sign}${us}µs`;
+  if (abs < 0.01) return `${sign}${(abs * 1e3).toFixed(2)}ms`;
+  const ms = (abs * 1e3).toFixed(1);
+  if (abs < 1 && Number(ms) < 1000) return `${sign}${ms}ms`;
+  const s = abs.toFixed(2);
+  if (Number(s) < 60) return `${sign}${s}s`;
+  const total = Math.round(abs);
+  const m = Math.floor(total / 60);
+  return `${sign}${m}m${String(total - m * 60).padStart(2, '0')}s`;
 }
 
 /** Integers with thousands separators; other numbers with `digits` decimals. */
