@@ -8,6 +8,8 @@ export interface OperationSink {
   firstToken(op: Operation, seconds: number): void;
   countTokens(text: string | readonly string[]): number;
   setAttribute(op: Operation, key: string, value: unknown): void;
+  /** Puts prompt/response text on the span; a no-op unless content capture is on. */
+  captureText?(op: Operation, prompt: string | undefined, response: string | undefined): void;
 }
 
 /** @internal Per-type data resolved once and shared by all operations of that type. */
@@ -22,6 +24,25 @@ export interface TypeEntry {
 
 const isCount = (n: unknown): n is number =>
   typeof n === 'number' && Number.isFinite(n) && n >= 0;
+
+type Text = string | readonly string[];
+
+/** Tokens of `text` by the sink's tokenizer; undefined (and counted as dropped) when the text or
+ * the tokenizer's answer is not usable. A user tokenizer that throws must not break the host. */
+function countText(sink: OperationSink, what: string, text: Text): number | undefined {
+  let n: unknown;
+  try {
+    n = sink.countTokens(text);
+  } catch (error) {
+    n = error;
+  }
+  if (isCount(n)) return n;
+  sink.invalidTokens(`${what} tokens counted from text`, n);
+  return undefined;
+}
+
+const joinText = (text: Text | undefined): string | undefined =>
+  typeof text === 'string' ? text : Array.isArray(text) ? text.join('\n') : undefined;
 
 /**
  * One tracked operation: returned by `monitor.trackOperation()` and passed to the callback of
@@ -100,14 +121,16 @@ export class Operation implements Disposable {
    * Counts tokens of the prompt and/or response text with the monitor's tokenizer, for
    * providers that report no usage. Counts already set from the provider are kept.
    */
-  setTokensFromText(text: { input?: string | readonly string[]; output?: string | readonly string[] }): this {
-    if (this.sink === undefined || text === null || typeof text !== 'object') return this;
+  setTokensFromText(text: { input?: Text; output?: Text }): this {
+    const sink = this.sink;
+    if (sink === undefined || text === null || typeof text !== 'object' || this.ended) return this;
     if (text.input !== undefined && this.inputTokens === undefined) {
-      this.inputTokens = this.sink.countTokens(text.input);
+      this.inputTokens = countText(sink, 'input', text.input);
     }
     if (text.output !== undefined && this.outputTokens === undefined) {
-      this.outputTokens = this.sink.countTokens(text.output);
+      this.outputTokens = countText(sink, 'output', text.output);
     }
+    sink.captureText?.(this, joinText(text.input), joinText(text.output));
     return this;
   }
 
