@@ -4,7 +4,7 @@ import type { Config } from 'jest';
 // (tsc), so ts-jest only transpiles here, which keeps the suite fast.
 const config: Config = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages'],
+  roots: ['<rootDir>/packages', '<rootDir>/test'],
   testMatch: ['**/test/**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
