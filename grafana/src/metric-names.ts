@@ -11,6 +11,8 @@ export const SERIES = {
   durationBucket: 'rag_operation_duration_seconds_bucket',
   durationSum: 'rag_operation_duration_seconds_sum',
   durationCount: 'rag_operation_duration_seconds_count',
+  /** Streaming LLM operations only (op.markFirstToken()). */
+  ttftBucket: 'rag_operation_time_to_first_token_seconds_bucket',
   tokensSum: 'rag_operation_tokens_sum',
   tokensCount: 'rag_operation_tokens_count',
   /** A gauge holding a running sum (it can go down): use deriv()/delta(), never rate(). */

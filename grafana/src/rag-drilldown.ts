@@ -26,13 +26,13 @@ const WINDOW = '$__rate_interval';
 
 const opsPerType = `sum by (${T}) (rate(${SERIES.durationCount}{${SEL}}[${WINDOW}]))`;
 
-function latencyQuantile(q: number, by: string): string {
-  return `histogram_quantile(${q}, sum by (le, ${by}) (rate(${SERIES.durationBucket}{${SEL}}[${WINDOW}])))`;
+function latencyQuantile(q: number, by: string, series: string = SERIES.durationBucket): string {
+  return `histogram_quantile(${q}, sum by (le, ${by}) (rate(${series}{${SEL}}[${WINDOW}])))`;
 }
 
 function panels() {
   const latency = gridRow(1, 2, 8);
-  const latency2 = gridRow(latency.next, 2, 8);
+  const latency2 = gridRow(latency.next, 3, 8);
   const traffic = gridRow(latency2.next + 1, 3, 8);
   const tokens = gridRow(traffic.next + 1, 2, 8);
   const memory = gridRow(tokens.next + 1, 2, 8);
@@ -84,6 +84,17 @@ function panels() {
       min: 0,
       queries: [{ expr: latencyQuantile(0.95, 'instance'), legend: '{{instance}}' }],
       gridPos: latency2.at(1),
+    }),
+    timeseries({
+      title: 'Time to first token',
+      description: 'p50 / p95 time from the start of a streaming LLM operation to its first token (op.markFirstToken()); empty for operations that do not stream.',
+      unit: 's',
+      min: 0,
+      queries: [0.5, 0.95].map((q) => ({
+        expr: latencyQuantile(q, T, SERIES.ttftBucket),
+        legend: `p${Math.round(q * 100)} {{${T}}}`,
+      })),
+      gridPos: latency2.at(2),
     }),
 
     row('Throughput and errors', latency2.next),

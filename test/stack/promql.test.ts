@@ -167,7 +167,7 @@ describe('dashboard query conventions', () => {
     for (const q of quantiles) {
       expect({ where: q.where, expr: q.expr }).toEqual({
         where: q.where,
-        expr: expect.stringMatching(/^histogram_quantile\(0\.\d+, sum by \(le(, \w+)*\) \(rate\(rag_operation_duration_seconds_bucket\{/),
+        expr: expect.stringMatching(/^histogram_quantile\(0\.\d+, sum by \(le(, \w+)*\) \(rate\(rag_operation_(duration|time_to_first_token)_seconds_bucket\{/),
       });
     }
   });
