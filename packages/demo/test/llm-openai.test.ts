@@ -9,7 +9,7 @@ import { RagPipeline, type QueryResult } from '../src/query-pipeline';
 import { close, createApiServer, listen } from '../src/server';
 import { childProcessExtractor, CORPUS_DIR } from './helpers/corpus-text';
 import { startFakeOpenAi, type FakeOpenAi } from './helpers/fake-openai';
-import { createTestMonitor, type TestMonitor } from './helpers/test-monitor';
+import { createTestMonitor } from './helpers/test-monitor';
 
 let index: CorpusIndex;
 const cleanup: (() => Promise<void>)[] = [];
