@@ -38,6 +38,7 @@ async function run(options: CliOptions): Promise<void> {
   const index = await buildCorpusIndex(monitor);
   const indexMs = performance.now() - indexStarted;
   const pages = index.documents.reduce((n, d) => n + d.pages.length, 0);
+  const corpusKb = index.documents.reduce((n, d) => n + d.sizeBytes, 0) / 1024;
 
   const generator = OpenAiGenerator.fromEnvironment() ?? new ExtractiveGenerator();
   const pipeline = new RagPipeline(monitor, index, generator);
@@ -49,7 +50,8 @@ async function run(options: CliOptions): Promise<void> {
   const port = await listen(server, options.port, options.host);
 
   console.log(
-    `corpus: ${index.documents.length} PDFs, ${pages} pages, ${index.chunks.length} chunks, indexed in ${indexMs.toFixed(0)} ms`,
+    `corpus: ${index.documents.length} PDFs (${corpusKb.toFixed(0)} KB), ${pages} pages, ${index.chunks.length} chunks, ` +
+      `indexed in ${indexMs.toFixed(0)} ms`,
   );
   console.log(
     generator.mode === 'llm'

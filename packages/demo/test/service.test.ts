@@ -86,7 +86,7 @@ describe('the built service (--no-load)', () => {
   it('answers from the real PDFs, validates requests, serves /healthz and /report, and exits 0 on SIGTERM with a report', async () => {
     const service = await startService(['--no-load', '--port', '0', '--metrics-port', '0']);
     running.push(service);
-    expect(service.output()).toMatch(/corpus: 6 PDFs, 18 pages, \d+ chunks, indexed in \d+ ms/);
+    expect(service.output()).toMatch(/corpus: 6 PDFs \(\d+ KB\), 18 pages, \d+ chunks, indexed in \d+ ms/);
     expect(service.output()).toContain('answers: extractive');
 
     const rollback = await ask(service.api, 'How do I roll back a bad deploy of the payments API?');
