@@ -800,6 +800,7 @@ export class PerformanceMonitor implements OperationSink {
 
 function toStats(type: string, agg: TypeAggregate | undefined): PerformanceStats {
   const d = agg?.duration;
+  const ttft = agg?.timeToFirstToken;
   const total = d?.count ?? 0;
   const failed = agg?.failed ?? 0;
   const input = agg?.inputTokens ?? 0;
@@ -824,5 +825,9 @@ function toStats(type: string, agg: TypeAggregate | undefined): PerformanceStats
     outputTokens: output,
     totalMemoryDeltaMb: memoryMb,
     avgMemoryDeltaMb: total > 0 ? memoryMb / total : 0,
+    timeToFirstTokenCount: ttft?.count ?? 0,
+    p50TimeToFirstTokenSeconds: ttft !== undefined && ttft.count > 0 ? ttft.quantile(0.5) : 0,
+    p95TimeToFirstTokenSeconds: ttft !== undefined && ttft.count > 0 ? ttft.quantile(0.95) : 0,
+    p99TimeToFirstTokenSeconds: ttft !== undefined && ttft.count > 0 ? ttft.quantile(0.99) : 0,
   };
 }

@@ -55,6 +55,7 @@ export class Operation implements Disposable {
   /** @internal Tokens known only as a total (`op.tokens = n`). */
   otherTokens: number | undefined;
   /** @internal */ ended = false;
+  private firstTokenMarked = false;
 
   /** @internal */
   constructor(
@@ -140,9 +141,12 @@ export class Operation implements Disposable {
     return this;
   }
 
-  /** Marks the arrival of the first streamed token: records time-to-first-token. */
+  /** Marks the arrival of the first streamed token: records time-to-first-token (once). */
   markFirstToken(): this {
-    if (!this.ended) this.sink?.firstToken(this, this.elapsedSeconds);
+    if (!this.ended && !this.firstTokenMarked) {
+      this.firstTokenMarked = true;
+      this.sink?.firstToken(this, this.elapsedSeconds);
+    }
     return this;
   }
 

@@ -91,6 +91,13 @@ export function formatReport(report: Report): string {
   ];
   const rows = operationRows(report);
   lines.push(rows.length > 0 ? formatTable(OPERATION_TABLE_HEADER, rows) : '(no operations recorded)');
+  for (const [type, op] of Object.entries(report.operations)) {
+    const t = op.time_to_first_token;
+    if (t === undefined) continue;
+    lines.push(
+      `time to first token, ${type}: p50 ${formatDuration(t.p50)}  p95 ${formatDuration(t.p95)}  p99 ${formatDuration(t.p99)}  (${formatNumber(t.count)} streams)`,
+    );
+  }
   lines.push('');
   lines.push(`health: ${report.health.status}`);
   for (const issue of report.health.issues) lines.push(`  - ${issue}`);

@@ -10,7 +10,7 @@ import { REPORT_SCHEMA_VERSION } from './types.js';
 
 /** One operation type's stats in the report's snake_case layout. */
 export function toOperationReport(s: PerformanceStats): OperationReport {
-  return {
+  const report: OperationReport = {
     total: s.totalOperations,
     successful: s.successfulOperations,
     failed: s.failedOperations,
@@ -31,6 +31,15 @@ export function toOperationReport(s: PerformanceStats): OperationReport {
     },
     memory_delta_mb: { total: s.totalMemoryDeltaMb, avg: s.avgMemoryDeltaMb },
   };
+  if (s.timeToFirstTokenCount > 0) {
+    report.time_to_first_token = {
+      count: s.timeToFirstTokenCount,
+      p50: s.p50TimeToFirstTokenSeconds,
+      p95: s.p95TimeToFirstTokenSeconds,
+      p99: s.p99TimeToFirstTokenSeconds,
+    };
+  }
+  return report;
 }
 
 export interface ReportParts {

@@ -20,6 +20,12 @@ export interface PerformanceStats {
   /** Sum of the per-operation V8 heap-used change, MB (2^20 bytes); can be negative. */
   totalMemoryDeltaMb: number;
   avgMemoryDeltaMb: number;
+  /** Streaming LLM operations that called op.markFirstToken(); 0 when none did. */
+  timeToFirstTokenCount: number;
+  /** Time to first token percentiles, seconds (0 when none). */
+  p50TimeToFirstTokenSeconds: number;
+  p95TimeToFirstTokenSeconds: number;
+  p99TimeToFirstTokenSeconds: number;
 }
 
 /** Process memory from periodic RSS samples, in MB (2^20 bytes). */
@@ -62,6 +68,8 @@ export interface OperationReport {
   duration: DurationSummary;
   tokens: { total: number; avg: number; input: number; output: number };
   memory_delta_mb: { total: number; avg: number };
+  /** Seconds from start to the first streamed token; present when op.markFirstToken() was used. */
+  time_to_first_token?: { count: number; p50: number; p95: number; p99: number };
 }
 
 export interface DroppedReport {

@@ -19,6 +19,10 @@ function stats(type: string, total: number, failed: number, p95 = 0.1): Performa
     outputTokens: 0,
     totalMemoryDeltaMb: 0,
     avgMemoryDeltaMb: 0,
+    timeToFirstTokenCount: 0,
+    p50TimeToFirstTokenSeconds: 0,
+    p95TimeToFirstTokenSeconds: 0,
+    p99TimeToFirstTokenSeconds: 0,
   };
 }
 const of = (...list: PerformanceStats[]): Record<string, PerformanceStats> =>

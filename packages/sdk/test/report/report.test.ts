@@ -20,6 +20,10 @@ function stats(type: string, total: number, failed: number): PerformanceStats {
     outputTokens: 10,
     totalMemoryDeltaMb: -3,
     avgMemoryDeltaMb: total === 0 ? 0 : -3 / total,
+    timeToFirstTokenCount: 0,
+    p50TimeToFirstTokenSeconds: 0,
+    p95TimeToFirstTokenSeconds: 0,
+    p99TimeToFirstTokenSeconds: 0,
   };
 }
 
