@@ -40,7 +40,7 @@ export class DropCounter {
     } catch {
       // the counter is best effort; the report still counts the drop
     }
-    if (true) {
+    if (!this.warned.has(reason)) {
       this.warned.add(reason);
       const message = `ragmeter dropped a value: ${detail}. Further drops of this kind (${reason}) are counted in the report without a warning.`;
       diag.warn(message);
