@@ -1,10 +1,12 @@
 import { MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { PerformanceMonitor, type PerformanceMonitorOptions } from '../../src/monitor.js';
+import { expectValidReport } from './report-schema.js';
 
 /**
  * Monitors made through `monitors()` are shut down after each test, so that no timer or
- * provider outlives its test and jest exits cleanly.
+ * provider outlives its test and jest exits cleanly. Every report they produce (directly, or
+ * through printReport / exportMetricsJson) is checked against the shipped JSON Schema.
  */
 export function useMonitors(): (options?: PerformanceMonitorOptions) => PerformanceMonitor {
   const made: PerformanceMonitor[] = [];
@@ -13,6 +15,12 @@ export function useMonitors(): (options?: PerformanceMonitorOptions) => Performa
   });
   return (options = {}) => {
     const monitor = new PerformanceMonitor({ memorySampleIntervalMs: 0, ...options });
+    const generateReport = monitor.generateReport.bind(monitor);
+    monitor.generateReport = async (reportOptions) => {
+      const report = await generateReport(reportOptions);
+      expectValidReport(report);
+      return report;
+    };
     made.push(monitor);
     return monitor;
   };

@@ -54,6 +54,7 @@ describe('countTokens with a pluggable counter', () => {
     expect(countTokens(['one two', '', 'three four five'], words)).toBe(5);
     expect(count.mock.calls.map((c) => c[0])).toEqual(['one two', 'three four five']);
     expect(countTokens('abcdefgh', { count: estimateTokens })).toBe(2);
+    expect(countTokens('', { count: () => 5 })).toBe(0); // empty text is never handed to the counter
   });
 });
 
