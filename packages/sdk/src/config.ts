@@ -165,6 +165,22 @@ function checkStringRecord(key: string, v: unknown): void {
   }
 }
 
+const HTTP_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HTTP_HEADER_VALUE = /^[\t\x20-\x7e]*$/;
+const GRPC_METADATA_KEY = /^[0-9a-z_.-]+$/;
+const GRPC_METADATA_VALUE = /^[\x20-\x7e]*$/;
+
+/** Header names and values the transport would reject at every export, caught at start-up. */
+function checkHeaders(headers: Record<string, string> | undefined, grpc: boolean): void {
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const nameOk = grpc ? GRPC_METADATA_KEY.test(name.toLowerCase()) : HTTP_HEADER_NAME.test(name);
+    if (!nameOk) fail(`otlp.headers.${name}`, grpc ? 'a gRPC metadata key (letters, digits, "_", ".", "-")' : 'a valid HTTP header name', name);
+    if (!(grpc ? GRPC_METADATA_VALUE : HTTP_HEADER_VALUE).test(value)) {
+      fail(`otlp.headers.${name}`, 'printable ASCII without line breaks', value);
+    }
+  }
+}
+
 /** Throws a RagMeterConfigError naming the first bad key and what it accepts. */
 export function validateConfig(config: unknown): asserts config is RagMeterConfig {
   if (config === undefined) return;
@@ -199,6 +215,7 @@ export function validateConfig(config: unknown): asserts config is RagMeterConfi
       fail('otlp.protocol', `one of ${PROTOCOLS.join(', ')}`, o.protocol);
     }
     checkStringRecord('otlp.headers', o.headers);
+    checkHeaders(o.headers as Record<string, string> | undefined, o.protocol === 'grpc');
     checkPositive('otlp.intervalMillis', o.intervalMillis, true);
     checkPositive('otlp.timeoutMillis', o.timeoutMillis, true);
     checkPositive('otlp.maxQueueSize', o.maxQueueSize, true);

@@ -64,6 +64,13 @@ describe('validateConfig', () => {
     expect(message).toContain(accepted);
   });
 
+  it('rejects OTLP headers the transport would refuse at every export', () => {
+    expect(invalid({ otlp: { headers: { 'bad key': 'x' } } })).toContain('"otlp.headers.bad key"');
+    expect(invalid({ otlp: { headers: { auth: 'a\nb' } } })).toMatch(/"otlp\.headers\.auth".*line breaks/);
+    expect(invalid({ otlp: { protocol: 'grpc', headers: { 'x/y': '1' } } })).toContain('gRPC metadata key');
+    expect(() => validateConfig({ otlp: { headers: { Authorization: 'Bearer a.b-c' } } })).not.toThrow();
+  });
+
   it('requires a percentileReader with an external meterProvider', () => {
     expect(invalid({ meterProvider: { getMeter: () => undefined } })).toContain('percentileReader');
   });
