@@ -14,7 +14,6 @@ import {
   type MeterProvider as ApiMeterProvider,
   type Tracer,
   type TracerProvider,
-  type UpDownCounter,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Resource } from '@opentelemetry/resources';
@@ -129,7 +128,9 @@ type Callback<T> = (op: Operation) => T;
 const GEN_AI_KEYS = [ATTR_GEN_AI_REQUEST_MODEL, 'gen_ai.provider.name'] as const;
 const MAX_ERROR_TYPES_PER_OPERATION_TYPE = 32;
 const OTHER_ERROR = '_OTHER';
-const NOOP = new Operation(undefined, undefined, undefined, undefined, 0, 0, undefined);
+const MEMORY_OVERFLOW: Attributes = Object.freeze({ 'otel.metric.overflow': true });
+/** A handle for a dropped operation: usable, records nothing; one per call so none share state. */
+const untracked = (): Operation => new Operation(undefined, undefined, undefined, undefined, 0, 0, undefined);
 
 /** True when the application registered an OTel context manager (e.g. through NodeSDK). */
 function hasGlobalContextManager(): boolean {
@@ -196,7 +197,14 @@ export class PerformanceMonitor implements OperationSink {
   private readonly durationHistogram: Histogram;
   private readonly tokenHistogram: Histogram;
   private readonly ttftHistogram: Histogram;
-  private readonly memoryCounter: UpDownCounter;
+  /**
+   * Memory deltas summed per attribute set (base attributes, then metric labels as JSON) and
+   * observed at collection by an ObservableUpDownCounter: a synchronous add() would hash the
+   * attributes on every operation, once per reader (~0.6 µs each). At most memorySeriesLimit.
+   */
+  private readonly memorySums = new Map<Attributes, Map<string, { attributes: Attributes; bytes: number }>>();
+  private memorySeries = 0;
+  private readonly memorySeriesLimit: number;
   private readonly genAiDuration: Histogram;
   private readonly genAiTokens: Histogram;
 
@@ -262,10 +270,17 @@ export class PerformanceMonitor implements OperationSink {
     this.ttftHistogram = histogram(METRIC_OPERATION_TTFT, DURATION_BUCKETS_SECONDS);
     this.genAiDuration = histogram(METRIC_GEN_AI_DURATION, GEN_AI_DURATION_BUCKETS_SECONDS);
     this.genAiTokens = histogram(METRIC_GEN_AI_TOKENS, TOKEN_BUCKETS);
-    this.memoryCounter = this.meter.createUpDownCounter(METRIC_OPERATION_MEMORY_DELTA, {
-      unit: spec(METRIC_OPERATION_MEMORY_DELTA).unit,
-      description: spec(METRIC_OPERATION_MEMORY_DELTA).description,
-    });
+    this.memorySeriesLimit = options.cardinalityLimit ?? 2000;
+    this.meter
+      .createObservableUpDownCounter(METRIC_OPERATION_MEMORY_DELTA, {
+        unit: spec(METRIC_OPERATION_MEMORY_DELTA).unit,
+        description: spec(METRIC_OPERATION_MEMORY_DELTA).description,
+      })
+      .addCallback((result) => {
+        for (const byLabels of this.memorySums.values()) {
+          for (const sum of byLabels.values()) result.observe(sum.bytes, sum.attributes);
+        }
+      });
     const dropped: Counter = this.meter.createCounter(METRIC_SDK_DROPPED, {
       unit: spec(METRIC_SDK_DROPPED).unit,
       description: spec(METRIC_SDK_DROPPED).description,
@@ -336,7 +351,7 @@ export class PerformanceMonitor implements OperationSink {
   private start(type: string, attributes: Attributes | undefined): Operation {
     try {
       const entry = this.types.get(type) ?? this.resolveType(type);
-      if (entry === undefined) return NOOP;
+      if (entry === undefined) return untracked();
       const attrs = attributes === undefined ? undefined : this.sanitize(attributes);
       let span;
       let ctx: Context | undefined;
@@ -349,7 +364,7 @@ export class PerformanceMonitor implements OperationSink {
       return new Operation(this, entry, span, ctx, performance.now(), this.memoryTracking ? heapUsedBytes() : 0, attrs);
     } catch (error) {
       this.drop('internal_error', `could not start an operation: ${String(error)}`);
-      return NOOP;
+      return untracked();
     }
   }
 
@@ -397,11 +412,11 @@ export class PerformanceMonitor implements OperationSink {
       );
       return;
     }
-    let attrs = errorType === undefined ? entry.attrs : this.failureAttributes(entry, errorType);
+    const base = errorType === undefined ? entry.attrs : this.failureAttributes(entry, errorType);
     const labels = userAttributes === undefined ? undefined : this.metricLabels(userAttributes);
-    if (labels !== undefined) attrs = { ...attrs, ...labels };
+    const attrs = labels === undefined ? base : { ...base, ...labels };
     this.durationHistogram.record(seconds, attrs);
-    if (memoryDeltaBytes !== undefined) this.memoryCounter.add(memoryDeltaBytes, attrs);
+    if (memoryDeltaBytes !== undefined) this.addMemoryDelta(base, labels, attrs, memoryDeltaBytes);
     if (input !== undefined || output !== undefined || other !== undefined) {
       const plain = labels === undefined;
       if (input !== undefined) {
@@ -415,6 +430,28 @@ export class PerformanceMonitor implements OperationSink {
     if (entry.genAiOperation !== undefined) {
       this.recordGenAi(entry.genAiOperation, seconds, errorType, input, output, userAttributes);
     }
+  }
+
+  /** Adds to the memory-delta sum of an attribute set; `base` is a cached (per type and error) object. */
+  private addMemoryDelta(base: Attributes, labels: Attributes | undefined, attrs: Attributes, bytes: number): void {
+    const key = labels === undefined ? '' : JSON.stringify(labels);
+    const sum = this.memorySums.get(base)?.get(key) ?? this.newMemorySum(base, key, attrs);
+    sum.bytes += bytes;
+  }
+
+  /** A new memory-delta series; past the limit, like OTel's cardinality limit, the overflow series. */
+  private newMemorySum(base: Attributes, key: string, attrs: Attributes): { attributes: Attributes; bytes: number } {
+    const overflow = this.memorySeries >= this.memorySeriesLimit;
+    const outer = overflow ? MEMORY_OVERFLOW : base;
+    const inner = overflow ? '' : key;
+    let byLabels = this.memorySums.get(outer);
+    if (byLabels === undefined) this.memorySums.set(outer, (byLabels = new Map()));
+    let sum = byLabels.get(inner);
+    if (sum === undefined) {
+      byLabels.set(inner, (sum = { attributes: overflow ? MEMORY_OVERFLOW : attrs, bytes: 0 }));
+      this.memorySeries++;
+    }
+    return sum;
   }
 
   /** GenAI semantic-convention client metrics for LLM and embedding operations. */
