@@ -46,10 +46,10 @@ export type ContenderKey =
 
 export const CONTENDER_LABELS: Record<ContenderKey, string> = {
   bare: 'bare function call (floor)',
-  ragmeter: 'ragmeter track()  memory on, tracing on',
-  'ragmeter-no-memory': 'ragmeter track()  memory off, tracing on',
-  'ragmeter-metrics-only': 'ragmeter track()  memory on, metrics only',
-  'ragmeter-metrics-only-no-memory': 'ragmeter track()  memory off, metrics only',
+  ragmeter: 'ragmeter track(), memory on, tracing on',
+  'ragmeter-no-memory': 'ragmeter track(), memory off, tracing on',
+  'ragmeter-metrics-only': 'ragmeter track(), memory on, metrics only',
+  'ragmeter-metrics-only-no-memory': 'ragmeter track(), memory off, metrics only',
   'naive-otel': 'naive bare OTel (memoryUsage before/after)',
   'naive-otel-no-memory': 'naive bare OTel, no memory reads',
   'prom-client': 'prom-client histogram startTimer/end',

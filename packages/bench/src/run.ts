@@ -78,7 +78,7 @@ const colourOf = (key: string) =>
   key.startsWith('ragmeter') ? BAR_COLOURS.ragmeter! : key.startsWith('naive') ? BAR_COLOURS.naive! : BAR_COLOURS[key] ?? '#999';
 
 /** A horizontal bar chart of time per operation (median, p25–p75 whisker), sync and async panels. */
-export function overheadSvg(data: Record<string, OverheadRow[]>, caption: string): string {
+export function overheadSvg(data: Record<string, OverheadRow[]>, clock: string, caption: string): string {
   const labelWidth = 300;
   const plotWidth = 380;
   const rowHeight = 20;
@@ -88,7 +88,7 @@ export function overheadSvg(data: Record<string, OverheadRow[]>, caption: string
   const parts: string[] = [];
   let y = 28;
   for (const mode of panels) {
-    parts.push(`<text x="8" y="${y}" class="h">${mode === 'sync' ? 'Synchronous' : 'Asynchronous'} operation — time per operation (median, p25–p75)</text>`);
+    parts.push(`<text x="8" y="${y}" class="h">${mode === 'sync' ? 'Synchronous' : 'Asynchronous'} operation — ${clock === 'wall' ? 'wall-clock' : 'CPU'} time per operation (median, p25–p75)</text>`);
     y += 10;
     for (const row of data[mode]!) {
       const w = Math.max(1, row.perOpNs.median * scale);
@@ -239,7 +239,11 @@ async function main(): Promise<void> {
     if (overhead !== undefined) {
       writeFileSync(
         join(docs, 'benchmarks-overhead.svg'),
-        overheadSvg(overhead.data as unknown as Record<string, OverheadRow[]>, `${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, ${date.slice(0, 10)}${args.quick ? ' (--quick)' : ''}`),
+        overheadSvg(
+          overhead.data as unknown as Record<string, OverheadRow[]>,
+          String(overhead.data.clock),
+          `${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, ${date.slice(0, 10)}${args.quick ? ' (--quick)' : ''}`,
+        ),
       );
     }
     process.stdout.write(`Wrote docs/benchmarks.md, docs/benchmarks.json${overhead ? ', docs/benchmarks-overhead.svg' : ''}\n`);
