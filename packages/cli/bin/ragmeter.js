@@ -1,5 +1,13 @@
 #!/usr/bin/env node
 'use strict';
 // Thin entry point: everything lives in the compiled dist (npm run build -w @ragmeter/cli).
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+const main = join(__dirname, '..', 'dist', 'main.js');
+if (!existsSync(main)) {
+  process.stderr.write('ragmeter: the CLI is not built yet; run `npm run build` (or `npm run build -w @ragmeter/cli`) first\n');
+  process.exit(2);
+}
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- this file is CommonJS
-require('../dist/main.js').runCli();
+require(main).runCli();
