@@ -9,5 +9,4 @@ if (!existsSync(main)) {
   process.stderr.write('ragmeter: the CLI is not built yet; run `npm run build` (or `npm run build -w @ragmeter/cli`) first\n');
   process.exit(2);
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- this file is CommonJS
 require(main).runCli();
