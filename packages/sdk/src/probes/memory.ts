@@ -1,4 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
+import type { MemoryStats } from '../report/types.js';
 
 export const BYTES_PER_MB = 1024 * 1024;
 
@@ -45,14 +46,7 @@ export class RssSampler {
     return mb;
   }
 
-  stats(): {
-    current_rss_mb: number;
-    min_rss_mb: number;
-    max_rss_mb: number;
-    avg_rss_mb: number;
-    heap_used_mb: number;
-    samples: number;
-  } {
+  stats(): MemoryStats {
     const current = this.sample();
     return {
       current_rss_mb: current,
