@@ -16,6 +16,10 @@ export interface PrometheusConfig {
 export interface OtlpConfig {
   /** Collector base URL, e.g. http://localhost:4318 (HTTP) or http://localhost:4317 (gRPC). */
   endpoint?: string;
+  /** Full URL for traces, used as is. Default: `${endpoint}/v1/traces` (HTTP) or `endpoint` (gRPC). */
+  tracesEndpoint?: string;
+  /** Full URL for metrics, used as is. Default: `${endpoint}/v1/metrics` (HTTP) or `endpoint` (gRPC). */
+  metricsEndpoint?: string;
   /** Default http/protobuf. */
   protocol?: OtlpProtocol;
   /** Extra request headers (auth tokens and alike). */
@@ -104,7 +108,7 @@ const KEYS: Record<keyof RagMeterConfig, Kind[]> = {
   prometheusReader: ['instance'],
 };
 const PROMETHEUS_KEYS = ['port', 'host'];
-const OTLP_KEYS = ['endpoint', 'protocol', 'headers', 'intervalMillis', 'timeoutMillis', 'maxQueueSize'];
+const OTLP_KEYS = ['endpoint', 'tracesEndpoint', 'metricsEndpoint', 'protocol', 'headers', 'intervalMillis', 'timeoutMillis', 'maxQueueSize'];
 const HEALTH_KEYS = ['maxRssMb', 'maxErrorRate', 'maxErrorRateByType', 'minOperationsForErrorRate', 'p95ObjectiveSeconds'];
 const PROTOCOLS: OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
 
@@ -211,6 +215,8 @@ export function validateConfig(config: unknown): asserts config is RagMeterConfi
     const o = c.otlp as Record<string, unknown>;
     checkKeys('otlp.', o, OTLP_KEYS);
     checkUrl('otlp.endpoint', o.endpoint);
+    checkUrl('otlp.tracesEndpoint', o.tracesEndpoint);
+    checkUrl('otlp.metricsEndpoint', o.metricsEndpoint);
     if (o.protocol !== undefined && !PROTOCOLS.includes(o.protocol as OtlpProtocol)) {
       fail('otlp.protocol', `one of ${PROTOCOLS.join(', ')}`, o.protocol);
     }
@@ -320,10 +326,18 @@ export function configFromEnv(env: Env = process.env): RagMeterConfig {
   const protocol = envString(env, 'RAGMETER_OTLP_PROTOCOL') ?? envString(env, 'OTEL_EXPORTER_OTLP_PROTOCOL');
   const headers = envString(env, 'OTEL_EXPORTER_OTLP_HEADERS');
   const interval = envNumber(env, 'RAGMETER_OTLP_INTERVAL_MILLIS') ?? envNumber(env, 'OTEL_METRIC_EXPORT_INTERVAL');
+  const tracesEndpoint = envString(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const metricsEndpoint = envString(env, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
+  const timeout = envNumber(env, 'OTEL_EXPORTER_OTLP_TIMEOUT');
+  const queue = envNumber(env, 'OTEL_BSP_MAX_QUEUE_SIZE');
   if (otlpOn === false) out.otlp = false;
-  else if (endpoint !== undefined || otlpOn === true) {
+  else if (endpoint !== undefined || tracesEndpoint !== undefined || metricsEndpoint !== undefined || otlpOn === true) {
     const otlp: OtlpConfig = {};
     if (endpoint !== undefined) otlp.endpoint = endpoint;
+    if (tracesEndpoint !== undefined) otlp.tracesEndpoint = tracesEndpoint;
+    if (metricsEndpoint !== undefined) otlp.metricsEndpoint = metricsEndpoint;
+    if (timeout !== undefined) otlp.timeoutMillis = timeout;
+    if (queue !== undefined) otlp.maxQueueSize = queue;
     if (protocol !== undefined) otlp.protocol = protocol as OtlpProtocol;
     if (headers !== undefined) otlp.headers = parseKeyValueList(headers, 'OTEL_EXPORTER_OTLP_HEADERS');
     if (interval !== undefined) otlp.intervalMillis = interval;
@@ -364,6 +378,14 @@ export function mergeConfig(fromEnv: RagMeterConfig, fromCode: RagMeterConfig): 
     const c = fromCode[key];
     if (c === false || e === false || c === undefined || e === undefined) continue;
     (merged as Record<string, unknown>)[key] = { ...e, ...c };
+  }
+  // An endpoint set in code covers both signals: the environment's per-signal URLs only fill
+  // in for signals the code left to the environment.
+  if (typeof fromCode.otlp === 'object' && fromCode.otlp.endpoint !== undefined && typeof merged.otlp === 'object') {
+    const otlp = { ...merged.otlp };
+    if (fromCode.otlp.tracesEndpoint === undefined) delete otlp.tracesEndpoint;
+    if (fromCode.otlp.metricsEndpoint === undefined) delete otlp.metricsEndpoint;
+    merged.otlp = otlp;
   }
   return merged;
 }

@@ -216,9 +216,9 @@ function createOtlpTraceExporter(otlp: OtlpConfig): SpanExporter {
   const timeoutMillis = otlp.timeoutMillis ?? 10_000;
   if (protocol === 'grpc') {
     const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
-    return new OTLPTraceExporter({ url: otlp.endpoint ?? DEFAULT_OTLP_GRPC, metadata: grpcMetadata(otlp.headers), timeoutMillis });
+    return new OTLPTraceExporter({ url: otlp.tracesEndpoint ?? otlp.endpoint ?? DEFAULT_OTLP_GRPC, metadata: grpcMetadata(otlp.headers), timeoutMillis });
   }
-  const url = `${trimSlash(otlp.endpoint ?? DEFAULT_OTLP_HTTP)}/v1/traces`;
+  const url = otlp.tracesEndpoint ?? `${trimSlash(otlp.endpoint ?? DEFAULT_OTLP_HTTP)}/v1/traces`;
   const { OTLPTraceExporter } = (protocol === 'http/json'
     ? require('@opentelemetry/exporter-trace-otlp-http')
     : require('@opentelemetry/exporter-trace-otlp-proto')) as typeof import('@opentelemetry/exporter-trace-otlp-proto');
@@ -230,9 +230,9 @@ function createOtlpMetricExporter(otlp: OtlpConfig): PushMetricExporter {
   const timeoutMillis = otlp.timeoutMillis ?? 10_000;
   if (protocol === 'grpc') {
     const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-grpc') as typeof import('@opentelemetry/exporter-metrics-otlp-grpc');
-    return new OTLPMetricExporter({ url: otlp.endpoint ?? DEFAULT_OTLP_GRPC, metadata: grpcMetadata(otlp.headers), timeoutMillis });
+    return new OTLPMetricExporter({ url: otlp.metricsEndpoint ?? otlp.endpoint ?? DEFAULT_OTLP_GRPC, metadata: grpcMetadata(otlp.headers), timeoutMillis });
   }
-  const url = `${trimSlash(otlp.endpoint ?? DEFAULT_OTLP_HTTP)}/v1/metrics`;
+  const url = otlp.metricsEndpoint ?? `${trimSlash(otlp.endpoint ?? DEFAULT_OTLP_HTTP)}/v1/metrics`;
   const { OTLPMetricExporter } = (protocol === 'http/json'
     ? require('@opentelemetry/exporter-metrics-otlp-http')
     : require('@opentelemetry/exporter-metrics-otlp-proto')) as typeof import('@opentelemetry/exporter-metrics-otlp-proto');

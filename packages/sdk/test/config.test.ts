@@ -105,6 +105,23 @@ describe('configFromEnv', () => {
     });
   });
 
+  it('reads the per-signal endpoints, the export timeout and the span queue size', () => {
+    expect(
+      configFromEnv({
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://traces:4318/v1/traces',
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://metrics:4318/custom',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '2500',
+        OTEL_BSP_MAX_QUEUE_SIZE: '512',
+      }).otlp,
+    ).toEqual({
+      tracesEndpoint: 'http://traces:4318/v1/traces',
+      metricsEndpoint: 'http://metrics:4318/custom',
+      timeoutMillis: 2500,
+      maxQueueSize: 512,
+    });
+    expect(invalid({ otlp: { tracesEndpoint: 'nope' } })).toContain('"otlp.tracesEndpoint"');
+  });
+
   it('turns exporters off and leaves OTLP off without an endpoint', () => {
     expect(configFromEnv({ RAGMETER_PROMETHEUS: 'off', RAGMETER_OTLP: '0' })).toEqual({ prometheus: false, otlp: false });
     expect(configFromEnv({})).toEqual({});
@@ -126,5 +143,11 @@ describe('mergeConfig', () => {
     expect(merged).toEqual({ prometheus: { port: 2, host: '0.0.0.0' }, hostMetrics: false, windowSeconds: 20 });
     expect(mergeConfig({ prometheus: false }, { prometheus: { port: 3 } }).prometheus).toEqual({ port: 3 });
     expect(mergeConfig({ prometheus: { port: 3 } }, { prometheus: false }).prometheus).toBe(false);
+  });
+
+  it('an OTLP endpoint in code covers both signals, over per-signal URLs from the environment', () => {
+    const env = { otlp: { tracesEndpoint: 'http://env/v1/traces', timeoutMillis: 100 } };
+    expect(mergeConfig(env, { otlp: { endpoint: 'http://code:4318' } }).otlp).toEqual({ endpoint: 'http://code:4318', timeoutMillis: 100 });
+    expect(mergeConfig(env, { otlp: { headers: { a: 'b' } } }).otlp).toEqual({ ...env.otlp, headers: { a: 'b' } });
   });
 });

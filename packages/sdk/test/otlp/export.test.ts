@@ -39,6 +39,8 @@ const ENV_KEYS = [
   'OTEL_EXPORTER_OTLP_HEADERS',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
   'RAGMETER_OTLP_INTERVAL_MILLIS',
   'RAGMETER_PROMETHEUS',
   'RAGMETER_HOST_METRICS',
@@ -288,6 +290,25 @@ describe.each(PROTOCOLS)('OTLP export over $protocol', ({ protocol, contentType,
       for (const r of requests) {
         expect(r.headers).toMatchObject({ authorization: 'Bearer code-token', 'x-tenant': 'from-code', 'x-env-token': 'env secret' });
       }
+    });
+
+    it('sends each signal to its OTEL_EXPORTER_OTLP_{TRACES,METRICS}_ENDPOINT when those are set', async () => {
+      const full = (signal: string) => (protocol === 'grpc' ? receiver.url : `${receiver.url}/v1/${signal}`);
+      Object.assign(process.env, {
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: full('traces'),
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: full('metrics'),
+        OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+        RAGMETER_OTLP_INTERVAL_MILLIS: '500',
+        RAGMETER_PROMETHEUS: 'false',
+        RAGMETER_HOST_METRICS: 'false',
+      });
+      const m = (monitor = startRagMeter({ serviceName: SERVICE }));
+      m.track('reranking', () => undefined);
+      await m.shutdown();
+
+      expect(receiver.errors()).toEqual([]);
+      expect(receiver.spans().map((s) => s.name)).toEqual(['reranking']);
+      expect(receiver.lastMetric(METRIC_OPERATION_DURATION)).toBeDefined();
     });
 
     it('takes endpoint, protocol and headers from the OTEL_EXPORTER_OTLP_* variables alone', async () => {
