@@ -3,7 +3,9 @@
  * same user function:
  *
  * - ragmeter: `monitor.track(type, fn)` on a standalone PerformanceMonitor, in four
- *   configurations (memory tracking on/off × tracing on/off). The callback sets a token count,
+ *   configurations (memory tracking on/off × tracing on/off), plus the reader set-up
+ *   startRagMeter() makes by default (the percentile reader and the Prometheus reader behind
+ *   /metrics: OTel hashes a record's attributes once per reader). The callback sets a token count,
  *   so each operation records duration, tokens and memory delta, like the naive one.
  * - naive bare OTel: what an application would write by hand — startActiveSpan, two clock reads,
  *   process.memoryUsage() before and after, three records (duration, tokens, memory delta) with
@@ -27,7 +29,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { OperationType, PerformanceMonitor, type Operation } from '@ragmeter/sdk';
+import { OperationType, PerformanceMonitor, createPrometheusReader, type Operation } from '@ragmeter/sdk';
 import { Histogram, Registry } from 'prom-client';
 
 export const TYPE = OperationType.DOCUMENT_RETRIEVAL;
@@ -40,6 +42,7 @@ export type ContenderKey =
   | 'ragmeter-no-memory'
   | 'ragmeter-metrics-only'
   | 'ragmeter-metrics-only-no-memory'
+  | 'ragmeter-with-prometheus'
   | 'naive-otel'
   | 'naive-otel-no-memory'
   | 'prom-client';
@@ -50,6 +53,7 @@ export const CONTENDER_LABELS: Record<ContenderKey, string> = {
   'ragmeter-no-memory': 'ragmeter track(), memory off, tracing on',
   'ragmeter-metrics-only': 'ragmeter track(), memory on, metrics only',
   'ragmeter-metrics-only-no-memory': 'ragmeter track(), memory off, metrics only',
+  'ragmeter-with-prometheus': 'ragmeter track() + Prometheus reader',
   'naive-otel': 'naive bare OTel (memoryUsage before/after)',
   'naive-otel-no-memory': 'naive bare OTel, no memory reads',
   'prom-client': 'prom-client histogram startTimer/end',
@@ -90,11 +94,12 @@ export function createContenders(work: () => number, asyncWork: () => Promise<nu
   const monitors: PerformanceMonitor[] = [];
 
   // ---- ragmeter
-  const ragmeter = (key: ContenderKey, memoryTracking: boolean, tracing: boolean) => {
+  const ragmeter = (key: ContenderKey, memoryTracking: boolean, tracing: boolean, prometheus = false) => {
     const monitor = new PerformanceMonitor({
       memoryTracking,
       tracing,
       spanProcessors: tracing ? [new BatchSpanProcessor(noopExporter())] : undefined,
+      metricReaders: prometheus ? [createPrometheusReader()] : undefined,
     });
     monitors.push(monitor);
     const syncFn = (op: Operation) => {
@@ -111,6 +116,7 @@ export function createContenders(work: () => number, asyncWork: () => Promise<nu
   ragmeter('ragmeter-no-memory', false, true);
   ragmeter('ragmeter-metrics-only', true, false);
   ragmeter('ragmeter-metrics-only-no-memory', false, false);
+  ragmeter('ragmeter-with-prometheus', true, true, true);
 
   // ---- naive bare OTel
   const tracer = tracerProvider.getTracer('naive');
