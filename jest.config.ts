@@ -1,20 +1,44 @@
 import type { Config } from 'jest';
 
-// One jest run covers every package. Type-checking is done once by `npm run typecheck`
-// (tsc), so ts-jest only transpiles here, which keeps the suite fast.
-const config: Config = {
+// Two projects over every package. Type-checking is done once by `npm run typecheck` (tsc), so
+// ts-jest only transpiles here, which keeps the suite fast.
+//
+// - unit: `packages/*/test/**/*.test.ts`. Imports resolve to TypeScript sources (no build),
+//   so `npm run test:unit` works on a fresh clone right after `npm ci`.
+// - integration: `*.int.test.ts` and the stack tests in test/: what runs built packages as
+//   real Node programs (the examples, the CLI, the demo, the benchmarks) or external binaries
+//   (Prometheus). The SDK is built once before them.
+const shared = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/test'],
-  testMatch: ['**/test/**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
   },
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
-    '^@ragmeter/sdk$': '<rootDir>/packages/sdk/src/index.ts',
+    '^@ragmeter/sdk/format$': '<rootDir>/packages/sdk/src/format.ts',
+    '^@ragmeter/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
   },
-  globalSetup: '<rootDir>/jest.global-setup.cjs',
+} satisfies Config;
+
+const config: Config = {
   testTimeout: 30_000,
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      roots: ['<rootDir>/packages'],
+      testMatch: ['**/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      roots: ['<rootDir>/packages', '<rootDir>/test'],
+      testMatch: ['**/test/**/*.int.test.ts', '<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/'],
+      globalSetup: '<rootDir>/jest.global-setup.cjs',
+    },
+  ],
 };
 
 export default config;

@@ -25,5 +25,7 @@ function isStale() {
 }
 
 export function ensureSdkBuilt() {
-  if (isStale()) execFileSync(process.execPath, [join(sdk, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  if (isStale()) {
+    execFileSync(process.execPath, [join(sdk, '..', '..', 'scripts', 'build-package.mjs')], { cwd: sdk, stdio: 'inherit' });
+  }
 }

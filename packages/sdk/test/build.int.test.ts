@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { reportSchemaErrors } from './helpers/report-schema.js';
 
 /**
- * The real build (scripts/build.mjs: CommonJS + an ES-module entry + declarations), run on a
+ * The real build (scripts/build-package.mjs: CommonJS + an ES-module entry + declarations), run on a
  * copy of the package laid out like the repository, so that other tests reading the shared
  * dist/ are not disturbed while it is rebuilt. Plain Node child processes then load the built
  * package by name, through its package.json exports, exactly as an application would.
@@ -26,6 +26,7 @@ beforeAll(() => {
     cpSync(join(SDK, entry), join(pkg, entry), { recursive: true });
   }
   cpSync(join(ROOT, 'tsconfig.base.json'), join(work, 'tsconfig.base.json'));
+  cpSync(join(ROOT, 'scripts'), join(work, 'scripts'), { recursive: true });
   // node_modules: every installed package of the repository, except that @ragmeter/sdk is this copy
   const modules = join(work, 'node_modules');
   mkdirSync(join(modules, '@ragmeter'), { recursive: true });
@@ -34,7 +35,7 @@ beforeAll(() => {
   }
   symlinkSync(pkg, join(modules, '@ragmeter', 'sdk'));
 
-  execFileSync(process.execPath, [join(pkg, 'scripts', 'build.mjs')], { stdio: 'pipe' });
+  execFileSync(process.execPath, [join(work, 'scripts', 'build-package.mjs')], { cwd: pkg, stdio: 'pipe' });
 }, 120_000);
 
 afterAll(() => {
