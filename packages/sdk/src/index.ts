@@ -1,7 +1,7 @@
 export { OperationType, OPERATION_TYPE_PATTERN, BUILT_IN_OPERATION_TYPES, isValidOperationTypeName } from './operation-type.js';
 export type { OperationTypeName } from './operation-type.js';
 export { PerformanceMonitor } from './monitor.js';
-export type { PerformanceMonitorOptions, RecordedOperation, ReportOptions } from './monitor.js';
+export type { PerformanceMonitorOptions, RecordedOperation, ReportOptions, TrackOptions } from './monitor.js';
 export { Operation } from './operation.js';
 export { PercentileReader } from './reader/percentile-reader.js';
 export type { PercentileReaderOptions } from './reader/percentile-reader.js';

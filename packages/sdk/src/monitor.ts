@@ -123,7 +123,19 @@ export interface RecordedOperation {
   attributes?: Attributes;
 }
 
+/** Options of {@link PerformanceMonitor.trackOperation}. */
+export interface TrackOptions {
+  /**
+   * The parent: an Operation (the new one becomes its child) or an OTel Context. Default: the
+   * active context, so the operation nests under whatever span is active.
+   */
+  parent?: Operation | Context;
+}
+
 type Callback<T> = (op: Operation) => T;
+
+/** Attributes set by withAttributes(), carried in the context to operations started inside. */
+const INHERITED_ATTRIBUTES = createContextKey('ragmeter.attributes');
 
 const GEN_AI_KEYS = [ATTR_GEN_AI_REQUEST_MODEL, 'gen_ai.provider.name'] as const;
 const MAX_ERROR_TYPES_PER_OPERATION_TYPE = 32;
@@ -169,6 +181,8 @@ export class PerformanceMonitor implements OperationSink {
   readonly tracerProvider: TracerProvider | undefined;
   /** The /metrics, /report, /health server when startRagMeter() started one. */
   server: RagMeterServer | undefined;
+  /** Whether prompt and response text are recorded on spans (option `captureContent`). */
+  readonly captureContent: boolean;
 
   private readonly meter: Meter;
   private readonly tracer: Tracer | undefined;
@@ -176,7 +190,7 @@ export class PerformanceMonitor implements OperationSink {
   private readonly ownMeterProvider: MeterProvider | undefined;
   private readonly ownTracerProvider: BasicTracerProvider | undefined;
   private readonly memoryTracking: boolean;
-  private readonly captureContent: boolean;
+  private warnedNoTokens = false;
   private readonly tokenCounter: TokenCounter;
   private readonly healthThresholds: HealthThresholds;
   private readonly metricAttributeKeys: ReadonlySet<string>;
@@ -344,28 +358,58 @@ export class PerformanceMonitor implements OperationSink {
    * or `using op = ...`. Its span is a child of the active span but is not made active: use
    * `track()` when nested operations should become its children.
    */
-  trackOperation(type: string, attributes?: Attributes): Operation {
-    return this.start(type, attributes);
+  trackOperation(type: string, attributes?: Attributes, options?: TrackOptions): Operation {
+    return this.start(type, attributes, options?.parent);
   }
 
-  private start(type: string, attributes: Attributes | undefined): Operation {
+  /**
+   * Runs `fn` with `attributes` carried to every operation started inside it (across `await`
+   * too), as span attributes; they become metric labels only for keys in `metricAttributes`.
+   * Nested calls add to the outer attributes; an operation's own attributes win. Returns what
+   * `fn` returns.
+   */
+  withAttributes<T>(attributes: Attributes, fn: () => T): T {
+    if (typeof fn !== 'function') {
+      throw new TypeError('ragmeter: withAttributes(attributes, fn) needs a callback function');
+    }
+    const active = this.ctx.active();
+    const clean = this.sanitize(attributes);
+    if (clean === undefined) return fn();
+    const outer = active.getValue(INHERITED_ATTRIBUTES) as Attributes | undefined;
+    return this.ctx.with(active.setValue(INHERITED_ATTRIBUTES, outer === undefined ? clean : { ...outer, ...clean }), fn);
+  }
+
+  private start(type: string, attributes: Attributes | undefined, parent?: Operation | Context): Operation {
     try {
       const entry = this.types.get(type) ?? this.resolveType(type);
       if (entry === undefined) return untracked();
-      const attrs = attributes === undefined ? undefined : this.sanitize(attributes);
+      const active = this.ctx.active();
+      const parentContext = parent === undefined ? active : this.parentContext(parent, active);
+      const inherited = parentContext.getValue(INHERITED_ATTRIBUTES) as Attributes | undefined;
+      let attrs = attributes === undefined ? undefined : this.sanitize(attributes);
+      if (inherited !== undefined) attrs = attrs === undefined ? inherited : { ...inherited, ...attrs };
       let span;
-      let ctx: Context | undefined;
+      let ctx: Context | undefined = parentContext === active ? undefined : parentContext;
       if (this.tracer !== undefined) {
-        const parent = this.ctx.active();
-        span = this.tracer.startSpan(type, { attributes: entry.attrs }, parent);
+        span = this.tracer.startSpan(type, { attributes: entry.attrs }, parentContext);
         if (attrs !== undefined) span.setAttributes(attrs);
-        ctx = trace.setSpan(parent, span);
+        ctx = trace.setSpan(parentContext, span);
       }
       return new Operation(this, entry, span, ctx, performance.now(), this.memoryTracking ? heapUsedBytes() : 0, attrs);
     } catch (error) {
       this.drop('internal_error', `could not start an operation: ${String(error)}`);
       return untracked();
     }
+  }
+
+  /** The context an explicit parent stands for: an OTel Context as is, an Operation's own. */
+  private parentContext(parent: Operation | Context, active: Context): Context {
+    if (parent !== null && typeof parent === 'object') {
+      if (typeof (parent as Context).getValue === 'function') return parent as Context;
+      if ('context' in parent) return parent.context ?? active;
+    }
+    this.drop('invalid_arguments', `trackOperation() option "parent" must be an Operation or an OTel Context, got ${String(parent)}`);
+    return active;
   }
 
   /** @internal Records an ended operation. Called once per operation by Operation.end/fail. */
@@ -429,7 +473,22 @@ export class PerformanceMonitor implements OperationSink {
     }
     if (entry.genAiOperation !== undefined) {
       this.recordGenAi(entry.genAiOperation, seconds, errorType, input, output, userAttributes);
+      if (entry.genAiOperation === 'chat' && errorType === undefined && input === undefined && output === undefined && other === undefined) {
+        this.warnNoTokens();
+      }
     }
+  }
+
+  /** A forgotten setUsage() would silently record 0 tokens: say so, once. */
+  private warnNoTokens(): void {
+    if (this.warnedNoTokens) return;
+    this.warnedNoTokens = true;
+    const message =
+      'ragmeter: an llm_inference operation ended with no token counts, so it records 0 tokens. ' +
+      'Set them with op.setUsage(response.usage), op.setTokens() or op.setTokensFromText(), ' +
+      'or use @ragmeter/openai / @ragmeter/anthropic, which do it for you. (Warned once.)';
+    diag.warn(message);
+    process.emitWarning(message, { type: 'RagMeterWarning', code: 'RAGMETER_NO_TOKENS' });
   }
 
   /** Adds to the memory-delta sum of an attribute set; `base` is a cached (per type and error) object. */
@@ -513,7 +572,10 @@ export class PerformanceMonitor implements OperationSink {
           this.drop('invalid_memory_delta', `memoryDeltaMb must be a finite number, got ${String(operation.memoryDeltaMb)}`);
         }
       }
-      const attrs = operation.attributes === undefined ? undefined : this.sanitize(operation.attributes);
+      const active = this.ctx.active();
+      const inherited = active.getValue(INHERITED_ATTRIBUTES) as Attributes | undefined;
+      let attrs = operation.attributes === undefined ? undefined : this.sanitize(operation.attributes);
+      if (inherited !== undefined) attrs = attrs === undefined ? inherited : { ...inherited, ...attrs };
       const failed = operation.success === false;
       const errorType = failed ? (operation.errorType ?? 'Error').slice(0, 64) : undefined;
       this.record(entry, seconds, errorType, input, output, other, memoryDeltaBytes, attrs);
@@ -523,7 +585,7 @@ export class PerformanceMonitor implements OperationSink {
         const span = this.tracer.startSpan(
           entry.name,
           { attributes: entry.attrs, startTime: end - seconds * 1000 },
-          this.ctx.active(),
+          active,
         );
         if (attrs !== undefined) span.setAttributes(attrs);
         if (input !== undefined) span.setAttribute('gen_ai.usage.input_tokens', input);
@@ -544,6 +606,16 @@ export class PerformanceMonitor implements OperationSink {
   /** @internal */
   invalidTokens(what: string, value: unknown): void {
     this.drop('invalid_token_count', `${what} must be a finite number >= 0, got ${String(value)}`);
+  }
+
+  /** @internal */
+  invalidDuration(what: string, value: unknown): void {
+    this.drop('invalid_duration', `${what} must be a finite number of seconds >= 0, got ${String(value)}`);
+  }
+
+  /** @internal */
+  runIn<T>(context: Context, fn: () => T): T {
+    return this.ctx.with(context, fn);
   }
 
   /** @internal */
@@ -571,9 +643,9 @@ export class PerformanceMonitor implements OperationSink {
     op.span?.setAttribute(key, clean[key]!);
   }
 
-  /** Content capture is opt-in; with it, prompt and response text go on the span. */
-  captureText(op: Operation, prompt: string | undefined, response: string | undefined): void {
-    if (!this.captureContent || op.span === undefined) return;
+  /** @internal Content capture is opt-in; with it, prompt and response text go on the span. */
+  captureText(op: Operation, prompt: string | undefined, response: string | undefined, always: boolean): void {
+    if ((!always && !this.captureContent) || op.span === undefined) return;
     if (prompt !== undefined) op.span.setAttribute('gen_ai.prompt', prompt.slice(0, 8 * this.maxValueLength));
     if (response !== undefined) op.span.setAttribute('gen_ai.completion', response.slice(0, 8 * this.maxValueLength));
   }

@@ -6,10 +6,13 @@ export interface OperationSink {
   finish(op: Operation, error: unknown, failed: boolean): void;
   invalidTokens(what: string, value: unknown): void;
   firstToken(op: Operation, seconds: number): void;
+  invalidDuration(what: string, value: unknown): void;
   countTokens(text: string | readonly string[]): number;
   setAttribute(op: Operation, key: string, value: unknown): void;
-  /** Puts prompt/response text on the span; a no-op unless content capture is on. */
-  captureText?(op: Operation, prompt: string | undefined, response: string | undefined): void;
+  /** Puts prompt/response text on the span; `always` skips the monitor's captureContent check. */
+  captureText(op: Operation, prompt: string | undefined, response: string | undefined, always: boolean): void;
+  /** Runs `fn` with `context` active. */
+  runIn<T>(context: Context, fn: () => T): T;
 }
 
 /** @internal Per-type data resolved once and shared by all operations of that type. */
@@ -62,7 +65,12 @@ export class Operation implements Disposable {
     /** @internal */ readonly sink: OperationSink | undefined,
     /** @internal */ readonly entry: TypeEntry | undefined,
     /** @internal */ readonly span: Span | undefined,
-    /** @internal */ readonly context: Context | undefined,
+    /**
+     * The OTel context in which this operation is the active one (its span set): what `run()`
+     * activates, and a parent to hand to other OTel code. Undefined for a dropped operation,
+     * and when tracing is off and the operation was started in the active context.
+     */
+    readonly context: Context | undefined,
     /** @internal performance.now() at start, ms. */ readonly startTime: number,
     /** @internal V8 heap used at start, bytes (0 when memory tracking is off). */ readonly startHeap: number,
     /** @internal Validated user attributes. */ public attributes: Attributes | undefined,
@@ -131,7 +139,18 @@ export class Operation implements Disposable {
     if (text.output !== undefined && this.outputTokens === undefined) {
       this.outputTokens = countText(sink, 'output', text.output);
     }
-    sink.captureText?.(this, joinText(text.input), joinText(text.output));
+    sink.captureText(this, joinText(text.input), joinText(text.output), false);
+    return this;
+  }
+
+  /**
+   * Records prompt and/or completion text on the span (`gen_ai.prompt`, `gen_ai.completion`),
+   * cut to 8 × maxAttributeValueLength. Unlike `setTokensFromText()`, this records whatever the
+   * monitor's `captureContent` says: call it only where content capture is wanted.
+   */
+  setContent(text: { input?: Text; output?: Text }): this {
+    if (this.sink === undefined || text === null || typeof text !== 'object' || this.ended) return this;
+    this.sink.captureText(this, joinText(text.input), joinText(text.output), true);
     return this;
   }
 
@@ -148,6 +167,31 @@ export class Operation implements Disposable {
       this.sink?.firstToken(this, this.elapsedSeconds);
     }
     return this;
+  }
+
+  /**
+   * Records a time to first token measured elsewhere (e.g. reported by a framework after the
+   * fact), seconds. Like markFirstToken(), only the first one counts; an invalid value is
+   * dropped and counted.
+   */
+  setTimeToFirstToken(seconds: number): this {
+    if (this.ended || this.firstTokenMarked || this.sink === undefined) return this;
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+      this.sink.invalidDuration('time to first token', seconds);
+      return this;
+    }
+    this.firstTokenMarked = true;
+    this.sink.firstToken(this, seconds);
+    return this;
+  }
+
+  /**
+   * Runs `fn` with this operation active, so operations started inside (by `track()`,
+   * `trackOperation()` or an integration) become its children; returns what `fn` returns.
+   * The operation does not end with `fn`.
+   */
+  run<T>(fn: () => T): T {
+    return this.context === undefined || this.sink === undefined ? fn() : this.sink.runIn(this.context, fn);
   }
 
   /** Ends the operation as a success. */

@@ -8,7 +8,9 @@ function fakeSink(countTokens: (text: string | readonly string[]) => number = (t
   const sink: OperationSink = {
     finish: (op, error, failed) => finishes.push({ error, failed, tokens: [op.inputTokens, op.outputTokens, op.otherTokens] }),
     invalidTokens: (what, value) => invalid.push([what, value]),
+    invalidDuration: (what, value) => invalid.push([what, value]),
     firstToken: () => undefined,
+    runIn: (_context, fn) => fn(),
     countTokens,
     setAttribute: () => undefined,
     captureText: (_op, prompt, response) => captured.push([prompt, response]),
