@@ -8,7 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
-import { DURATION_BUCKETS_SECONDS, startRagMeter } from '@ragmeter/sdk';
+import { INSTRUMENTS, startRagMeter } from '@ragmeter/sdk';
+
+const DURATION_BUCKETS_SECONDS = INSTRUMENTS.find((i) => i.name === 'rag.operation.duration')!.buckets!;
 
 import { requireBinary } from './support/binaries';
 import { freePort, startPrometheus, type PrometheusServer, type Sample } from './support/prometheus-server';

@@ -10,6 +10,9 @@ import { fork } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { mersenne } from 'pure-rand/generator/mersenne';
+import { formatTable } from '@ragmeter/sdk/format';
 
 export type Clock = 'cpu' | 'wall';
 
@@ -205,16 +208,10 @@ export async function collectGarbage(): Promise<void> {
 
 // ---- data ------------------------------------------------------------------------------------
 
-/** Deterministic uniform [0, 1) generator (mulberry32), so runs compare on the same data. */
+/** Deterministic uniform [0, 1) generator (pure-rand's Mersenne Twister), so runs compare on the same data. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = mersenne(seed);
+  return () => uniformFloat64(generator);
 }
 
 /** Standard normal variates from a uniform generator (Box–Muller). */
@@ -290,16 +287,8 @@ export interface BenchResult {
   seconds: number;
 }
 
-export function formatTable(table: Table): string {
-  const widths = table.columns.map((c, i) => Math.max(c.length, ...table.rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
-  return [
-    table.title,
-    line(table.columns),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...table.rows.map(line),
-  ].join('\n');
+export function formatTitledTable(table: Table): string {
+  return `${table.title}\n${formatTable(table.columns, table.rows)}`;
 }
 
 export function formatChecks(checks: readonly Check[]): string {
@@ -349,7 +338,7 @@ export function runBenchmark(id: string, title: string, body: Body): void {
         seconds: (now() - started) / 1e9,
       };
       const text = [
-        ...result.tables.map(formatTable),
+        ...result.tables.map(formatTitledTable),
         ...(result.notes.length > 0 ? [result.notes.map((n) => `* ${n}`).join('\n')] : []),
         ...(result.checks.length > 0 ? [`Targets:\n${formatChecks(result.checks)}`] : []),
       ];

@@ -21,13 +21,7 @@ import {
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import {
-  DURATION_BUCKETS_SECONDS,
-  INSTRUMENTATION_SCOPE,
-  METRIC_OPERATION_DURATION,
-  METRIC_OPERATION_MEMORY_DELTA,
-  PercentileReader,
-} from '@ragmeter/sdk';
+import { INSTRUMENTS, PercentileReader } from '@ragmeter/sdk';
 import { getHeapStatistics } from 'node:v8';
 import { TYPE, createContenders } from './contenders.js';
 import { formatNs, formatSpread, interleave, runBenchmark, spread, timeSync, type Spread } from './harness.js';
@@ -53,18 +47,22 @@ const noopExporter = {
   shutdown: async () => undefined,
 };
 
+/** ragmeter's instrumentation scope: its package name. */
+const SCOPE = '@ragmeter/sdk';
+
 runBenchmark('hot-path', 'Hot path: cost of each call in a tracked operation', async ({ quick, clock }) => {
   let counter = 0;
   const contenders = createContenders(() => ++counter, async () => ++counter); // registers the global context manager
 
   // The monitor's meter setup: one MeterProvider whose only reader is a PercentileReader.
   const meterProvider = new MeterProvider({ readers: [new PercentileReader()] });
-  const meter = meterProvider.getMeter(INSTRUMENTATION_SCOPE);
-  const duration: Histogram = meter.createHistogram(METRIC_OPERATION_DURATION, {
-    unit: 's',
-    advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
+  const meter = meterProvider.getMeter(SCOPE); // the percentile reader reads ragmeter's scope only
+  const [durationSpec, memorySpec] = ['rag.operation.duration', 'rag.operation.memory.delta'].map((name) => INSTRUMENTS.find((i) => i.name === name)!);
+  const duration: Histogram = meter.createHistogram(durationSpec!.name, {
+    unit: durationSpec!.unit,
+    advice: { explicitBucketBoundaries: [...durationSpec!.buckets!] },
   });
-  const memory: UpDownCounter = meter.createUpDownCounter(METRIC_OPERATION_MEMORY_DELTA, { unit: 'By' });
+  const memory: UpDownCounter = meter.createUpDownCounter(memorySpec!.name, { unit: memorySpec!.unit });
   const attrs1: Attributes = Object.freeze({ 'rag.operation.type': TYPE });
   // The naive setup: a MeterProvider with one periodic reader, attributes made per call.
   const naiveProvider = new MeterProvider({
@@ -78,7 +76,7 @@ runBenchmark('hot-path', 'Hot path: cost of each call in a tracked operation', a
   });
   const naiveHistogram = naiveProvider.getMeter('naive').createHistogram('naive.operation.duration', { unit: 's' });
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(noopExporter)] });
-  const tracer = tracerProvider.getTracer(INSTRUMENTATION_SCOPE);
+  const tracer = tracerProvider.getTracer(SCOPE);
   const globalTracer = trace.getTracer('naive');
   const liveSpan = tracer.startSpan('live');
   const spanContext: Context = trace.setSpan(ROOT_CONTEXT, liveSpan);

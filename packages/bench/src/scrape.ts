@@ -5,9 +5,8 @@
  * ratios per round.
  */
 import {
-  DURATION_BUCKETS_SECONDS,
+  INSTRUMENTS,
   OperationType,
-  TOKEN_BUCKETS,
   startRagMeter,
   type PerformanceMonitor,
   type RecordedOperation,
@@ -31,6 +30,7 @@ import {
 } from './harness.js';
 
 const MODELS = ['gpt-4o-mini', 'gpt-4o'];
+const bucketsOf = (name: string): number[] => [...INSTRUMENTS.find((i) => i.name === name)!.buckets!];
 const BUILT_IN = Object.values(OperationType);
 
 /** The same rag.operation.* series in prom-client: what an application would expose without OTel. */
@@ -40,14 +40,14 @@ class PromClientTwin {
     name: 'rag_operation_duration_seconds',
     help: 'Duration of RAG pipeline operations',
     labelNames: ['rag_operation_type', 'gen_ai_request_model', 'error_type'],
-    buckets: [...DURATION_BUCKETS_SECONDS],
+    buckets: bucketsOf('rag.operation.duration'),
     registers: [this.registry],
   });
   private readonly tokens = new Histogram({
     name: 'rag_operation_tokens',
     help: 'Tokens per operation',
     labelNames: ['rag_operation_type', 'gen_ai_request_model', 'gen_ai_token_type'],
-    buckets: [...TOKEN_BUCKETS],
+    buckets: bucketsOf('rag.operation.tokens'),
     registers: [this.registry],
   });
   private readonly memory = new Gauge({
@@ -142,7 +142,7 @@ runBenchmark('scrape', 'Scrape: GET /metrics', async ({ quick }) => {
     tracing: false,
     maxCustomTypes: 1000,
   });
-  const ragmeterUrl = `${await monitor.server!.url()}/metrics`;
+  const ragmeterUrl = `${await monitor.serverUrl()}/metrics`;
   const twin = new PromClientTwin();
   const promServer = createServer((_req, res) => {
     twin.registry.metrics().then(

@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatDuration, type Report } from '@ragmeter/sdk';
+import { type Report } from '@ragmeter/sdk';
+import { formatDuration } from '@ragmeter/sdk/format';
 import { pipelineReport } from './report-fixture.js';
 
 const PACKAGE = join(__dirname, '..');

@@ -2,7 +2,8 @@
 // the workload's HTTP outcomes. On a terminal it redraws in place every 2 s; otherwise (logs,
 // pipes, containers) it prints a plain table every 10 s, and only when something changed.
 import type { Writable } from 'node:stream';
-import { formatDuration, formatTable, type PerformanceMonitor, type Report } from '@ragmeter/sdk';
+import type { PerformanceMonitor, Report } from '@ragmeter/sdk';
+import { formatDuration, formatTable } from '@ragmeter/sdk/format';
 import type { WorkloadStats } from './workload.js';
 
 /** Pipeline order, so the table reads like the request's path. */

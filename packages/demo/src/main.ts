@@ -32,7 +32,7 @@ async function run(options: CliOptions): Promise<void> {
     serviceName: 'ragmeter-demo',
     ...(options.metricsPort === undefined ? {} : { prometheus: { port: options.metricsPort } }),
   });
-  const metricsUrl = monitor.server?.url().catch((error: Error) => `not served (${error.message})`);
+  const metricsUrl = monitor.serverUrl().catch((error: Error) => `not served (${error.message})`);
 
   const indexStarted = performance.now();
   const index = await buildCorpusIndex(monitor);

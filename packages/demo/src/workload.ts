@@ -4,6 +4,8 @@
 //   deadline (the query then fails with 504);
 // - about 3 % are off-topic, so retrieval finds nothing relevant (the retrieval operation
 //   fails; the query answers "no_answer").
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { mersenne } from 'pure-rand/generator/mersenne';
 import { FAULT_HEADER } from './server.js';
 
 export interface WorkloadQuestion {
@@ -81,16 +83,10 @@ export interface WorkloadStats {
   answeredOnTopic: number;
 }
 
-/** mulberry32: a small, good-enough seeded PRNG. */
+/** Uniform [0, 1) from a seed (pure-rand's Mersenne Twister), so runs are comparable. */
 function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = mersenne(seed);
+  return () => uniformFloat64(generator);
 }
 
 export class Workload {

@@ -10,4 +10,4 @@ await monitor.track(OperationType.LLM_INFERENCE, async (op) => op.setTokens({ in
 try {
   monitor.track(OperationType.RERANKING, () => { throw new RangeError('no candidates'); });
 } catch { /* counted as a failed reranking */ }
-console.log(await monitor.server.url());
+console.log(await monitor.serverUrl());

@@ -1,3 +1,5 @@
+import type { Counter, Histogram, Meter, ObservableResult } from '@opentelemetry/api';
+
 /**
  * Every instrument ragmeter records: OTel name, unit, description and the explicit bucket
  * boundaries exporters use. One table, so that docs/metrics.md, the dashboards and the code
@@ -101,3 +103,44 @@ export const INSTRUMENTS: readonly InstrumentSpec[] = Object.freeze([
     buckets: TOKEN_BUCKETS,
   },
 ]);
+
+/** The synchronous instruments ragmeter records on. */
+export interface Instruments {
+  duration: Histogram;
+  tokens: Histogram;
+  timeToFirstToken: Histogram;
+  genAiDuration: Histogram;
+  genAiTokens: Histogram;
+  dropped: Counter;
+}
+
+/**
+ * Creates every instrument of the table on `meter`; the two observable ones report through
+ * the given callbacks at each collection.
+ */
+export function createInstruments(
+  meter: Meter,
+  observe: { memoryDelta: (result: ObservableResult) => void; healthStatus: () => number },
+): Instruments {
+  const spec = (name: string): InstrumentSpec => INSTRUMENTS.find((i) => i.name === name)!;
+  const histogram = (name: string): Histogram => {
+    const { unit, description, buckets } = spec(name);
+    return meter.createHistogram(name, { unit, description, advice: { explicitBucketBoundaries: [...buckets!] } });
+  };
+  const memory = spec(METRIC_OPERATION_MEMORY_DELTA);
+  meter
+    .createObservableUpDownCounter(memory.name, { unit: memory.unit, description: memory.description })
+    .addCallback(observe.memoryDelta);
+  meter
+    .createObservableGauge(METRIC_HEALTH_STATUS, { description: spec(METRIC_HEALTH_STATUS).description })
+    .addCallback((result) => result.observe(observe.healthStatus()));
+  const dropped = spec(METRIC_SDK_DROPPED);
+  return {
+    duration: histogram(METRIC_OPERATION_DURATION),
+    tokens: histogram(METRIC_OPERATION_TOKENS),
+    timeToFirstToken: histogram(METRIC_OPERATION_TTFT),
+    genAiDuration: histogram(METRIC_GEN_AI_DURATION),
+    genAiTokens: histogram(METRIC_GEN_AI_TOKENS),
+    dropped: meter.createCounter(dropped.name, { unit: dropped.unit, description: dropped.description }),
+  };
+}

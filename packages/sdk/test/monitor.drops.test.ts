@@ -1,5 +1,5 @@
 import { OperationType } from '../src/operation-type.js';
-import type { DropReason } from '../src/dropped.js';
+import type { DropReason } from '../src/record/dropped.js';
 import { METRIC_SDK_DROPPED } from '../src/instruments.js';
 import { CollectingReader, pointsOf, useMonitors, useSpanMonitors, useWarningSpy } from './helpers/monitors.js';
 import { expectValidReport } from './helpers/report-schema.js';

@@ -14,6 +14,7 @@ import {
   METRIC_OPERATION_TTFT,
   TOKEN_BUCKETS,
 } from '../src/instruments.js';
+import { RagMeterConfigError } from '../src/config/validate.js';
 import { PerformanceMonitor } from '../src/monitor.js';
 import { OperationType } from '../src/operation-type.js';
 import { PercentileReader } from '../src/reader/percentile-reader.js';
@@ -119,7 +120,8 @@ describe("using the application's providers", () => {
   it('meterProvider needs a percentileReader registered on it', () => {
     const provider = new MeterProvider();
     cleanups.push(() => provider.shutdown());
-    expect(() => new PerformanceMonitor({ meterProvider: provider })).toThrow(TypeError);
+    expect(() => new PerformanceMonitor({ meterProvider: provider })).toThrow(RagMeterConfigError);
+    expect(() => new PerformanceMonitor({ meterProvider: provider })).toThrow(/"meterProvider".*percentileReader/);
   });
 
   it("records on the application's meter provider through the given percentile reader", async () => {
@@ -156,6 +158,8 @@ describe('options', () => {
     ['maxAttributeValueLength', NaN],
     ['maxAttributesPerOperation', Infinity],
   ])('%s = %p is a configuration error, thrown at construction', (key, value) => {
-    expect(() => new PerformanceMonitor({ [key]: value })).toThrow(new RangeError(`ragmeter: option "${key}" must be a positive number, got ${value}`));
+    // The same error and message as startRagMeter() gives for the same option.
+    expect(() => new PerformanceMonitor({ [key]: value })).toThrow(RagMeterConfigError);
+    expect(() => new PerformanceMonitor({ [key]: value })).toThrow(`ragmeter: invalid config "${key}": expected a positive`);
   });
 });

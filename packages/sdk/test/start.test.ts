@@ -10,7 +10,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
-  DURATION_BUCKETS_SECONDS,
   OperationType,
   PercentileReader,
   RagMeterConfigError,
@@ -19,6 +18,7 @@ import {
   startRagMeter,
   type PerformanceMonitor,
 } from '../src';
+import { DURATION_BUCKETS_SECONDS } from '../src/instruments';
 import { find, parsePrometheusText } from './helpers/prometheus-text';
 
 const SDK_DIR = join(__dirname, '..');
@@ -53,7 +53,7 @@ describe('startRagMeter: the HTTP endpoints', () => {
     expect(() => m.track(OperationType.RERANKING, () => { throw new TypeError('bad'); })).toThrow(TypeError);
     m.recordOperation({ type: 'Not A Type', durationSeconds: 1 });
 
-    const res = await get(`${await m.server!.url()}/metrics`);
+    const res = await get(`${await m.serverUrl()}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     const exp = parsePrometheusText(res.body);
@@ -85,7 +85,7 @@ describe('startRagMeter: the HTTP endpoints', () => {
     const m = started({ prometheus: { port: 0 }, hostMetrics: true });
     m.track(OperationType.SEMANTIC_CHUNKING, (op) => { op.tokens = 12; });
     m.recordOperation({ type: 'pdf_loading', durationSeconds: 0.2, success: false, memoryDeltaMb: -1 });
-    const body = (await get(`${await m.server!.url()}/metrics`)).body;
+    const body = (await get(`${await m.serverUrl()}/metrics`)).body;
     const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = spawn(promtool, ['check', 'metrics']);
       let output = '';
@@ -101,7 +101,7 @@ describe('startRagMeter: the HTTP endpoints', () => {
   it('serves /report as a schema-valid report, with an optional recent window', async () => {
     const m = started({ prometheus: { port: 0 }, hostMetrics: false });
     m.recordOperation({ type: OperationType.EMBEDDING_GENERATION, durationSeconds: 0.05, inputTokens: 300 });
-    const base = await m.server!.url();
+    const base = await m.serverUrl();
     const all = await get(`${base}/report`);
     expect(all.status).toBe(200);
     const report = JSON.parse(all.body);
@@ -121,7 +121,7 @@ describe('startRagMeter: the HTTP endpoints', () => {
 
   it('answers /health 200 when healthy and 503 with the issues when not', async () => {
     const m = started({ prometheus: { port: 0 }, hostMetrics: false, health: { maxErrorRate: 0.2, minOperationsForErrorRate: 5 } });
-    const url = `${await m.server!.url()}/health`;
+    const url = `${await m.serverUrl()}/health`;
     for (let i = 0; i < 10; i++) m.recordOperation({ type: 'llm_inference', durationSeconds: 0.1 });
     const ok = await get(url);
     expect(ok.status).toBe(200);
@@ -134,13 +134,13 @@ describe('startRagMeter: the HTTP endpoints', () => {
     expect(health.status).toBe('warning');
     expect(health.issues.join('\n')).toMatch(/llm_inference.*33\.3%/);
 
-    const gauge = find(parsePrometheusText((await get(`${await m.server!.url()}/metrics`)).body), 'rag_health_status');
+    const gauge = find(parsePrometheusText((await get(`${await m.serverUrl()}/metrics`)).body), 'rag_health_status');
     expect(gauge.map((s) => s.value)).toEqual([0]);
   });
 
   it('answers HEAD without a body, 404 elsewhere and 405 for other methods', async () => {
     const m = started({ prometheus: { port: 0 }, hostMetrics: false });
-    const base = await m.server!.url();
+    const base = await m.serverUrl();
     for (const path of ['/metrics', '/report', '/health']) {
       const head = await get(`${base}${path}`, { method: 'HEAD' });
       expect(head.status).toBe(200);
@@ -161,7 +161,7 @@ describe('startRagMeter: the HTTP endpoints', () => {
     const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
       const m = started({ prometheus: { port }, hostMetrics: false });
-      await expect(m.server!.ready).rejects.toThrow(new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      await expect(m.serverUrl()).rejects.toThrow(new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
       // the monitor itself keeps working
       m.track('reranking', () => undefined);
       expect(await m.getOperationCount('reranking')).toBe(1);
@@ -174,7 +174,7 @@ describe('startRagMeter: the HTTP endpoints', () => {
 
   it('stops serving after shutdown()', async () => {
     const m = started({ prometheus: { port: 0 }, hostMetrics: false });
-    const url = await m.server!.url();
+    const url = await m.serverUrl();
     await m.shutdown();
     await expect(fetch(`${url}/health`)).rejects.toThrow();
   });
@@ -211,7 +211,7 @@ describe('startRagMeter: start-up semantics', () => {
     });
     try {
       const m = started({});
-      const exp = parsePrometheusText((await get(`${await m.server!.url()}/metrics`)).body);
+      const exp = parsePrometheusText((await get(`${await m.serverUrl()}/metrics`)).body);
       expect(find(exp, 'target_info', { service_name: 'env-service', deployment_environment: 'test' })).toHaveLength(1);
       expect(exp.samples.some((s) => s.name.startsWith('process_'))).toBe(false);
     } finally {
@@ -223,7 +223,7 @@ describe('startRagMeter: start-up semantics', () => {
     const saved = { ...process.env };
     process.env.RAGMETER_PROMETHEUS_PORT = '123456';
     try {
-      expect(() => startRagMeter({})).toThrow(/"prometheus\.port".*\(from the environment\)/);
+      expect(() => startRagMeter({})).toThrow(/"prometheus\.port".*\(from the environment: RAGMETER_PROMETHEUS_PORT\)/);
     } finally {
       process.env = saved;
     }
@@ -234,7 +234,7 @@ describe('startRagMeter: start-up semantics', () => {
     process.env.OTEL_SDK_DISABLED = 'true';
     try {
       const m = started({});
-      expect(m.server).toBeUndefined();
+      expect(await m.serverUrl()).toBeUndefined();
       expect(m.tracerProvider).toBeUndefined();
       m.track('document_retrieval', () => 1);
       expect(await m.getOperationCount()).toBe(1);
@@ -316,7 +316,7 @@ describe('startRagMeter: coexistence with an existing OTel setup', () => {
         await m.track(OperationType.RERANKING, async () => undefined);
       });
       expect(await m.getOperationCount()).toBe(2);
-      const exp = parsePrometheusText((await get(`${await m.server!.url()}/metrics`)).body);
+      const exp = parsePrometheusText((await get(`${await m.serverUrl()}/metrics`)).body);
       expect(find(exp, 'rag_operation_duration_seconds_count', { rag_operation_type: 'reranking' }).map((s) => s.value)).toEqual([1]);
       expect(find(exp, 'target_info', { service_name: 'node-sdk-app' })).toHaveLength(1);
       const spans = exporter.getFinishedSpans();

@@ -1,4 +1,4 @@
-import { formatReport } from '@ragmeter/sdk';
+import { formatReport } from '@ragmeter/sdk/format';
 import type { Command } from '../command.js';
 import { EXIT_OK, parseCommandArgs, UsageError } from '../errors.js';
 import { readReportFile } from '../report-file.js';

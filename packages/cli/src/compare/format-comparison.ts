@@ -1,4 +1,4 @@
-import { formatDuration, formatTable } from '@ragmeter/sdk';
+import { formatDuration, formatTable } from '@ragmeter/sdk/format';
 import type { Comparison, ErrorRateChange, LatencyChange, OperationComparison } from './compare-reports.js';
 
 const HEADER = ['operation', 'metric', 'baseline', 'current', 'change', 'change%', 'verdict'] as const;

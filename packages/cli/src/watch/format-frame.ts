@@ -1,4 +1,5 @@
-import { formatDuration, formatNumber, formatTable, type Report } from '@ragmeter/sdk';
+import type { Report } from '@ragmeter/sdk';
+import { formatDuration, formatNumber, formatTable } from '@ragmeter/sdk/format';
 import type { ServiceStatus } from './service-status.js';
 
 const HEADER = ['operation', 'count', 'ops/s', 'failed', 'err%', 'p50', 'p95', 'p99', 'max', 'tok/op'] as const;

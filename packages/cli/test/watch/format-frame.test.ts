@@ -1,4 +1,4 @@
-import { formatDuration } from '@ragmeter/sdk';
+import { formatDuration } from '@ragmeter/sdk/format';
 import { formatFrame } from '../../src/watch/format-frame.js';
 import { pipelineReport } from '../report-fixture.js';
 

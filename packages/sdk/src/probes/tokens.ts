@@ -47,11 +47,3 @@ export interface ProviderUsage {
   output_tokens?: number;
   total_tokens?: number;
 }
-
-/** Input/output tokens from a provider's usage object; undefined where not reported. */
-export function tokensFromUsage(usage: ProviderUsage): { input?: number; output?: number } {
-  return {
-    input: usage.input_tokens ?? usage.prompt_tokens,
-    output: usage.output_tokens ?? usage.completion_tokens,
-  };
-}

@@ -17,7 +17,8 @@ import {
   METRIC_OPERATION_TOKENS,
   METRIC_OPERATION_TTFT,
 } from '../instruments.js';
-import { DEFAULT_MAX_SCALE, DEFAULT_MAX_SIZE, ExponentialHistogram } from './exponential-histogram.js';
+import { DEFAULT_MAX_SCALE, DEFAULT_MAX_SIZE } from './exponential-histogram.js';
+import { TypeAggregate } from './type-aggregate.js';
 
 export interface PercentileReaderOptions {
   /** The longest recent window a report can ask for, seconds. Default 300. */
@@ -34,33 +35,6 @@ export interface PercentileReaderOptions {
   onCollect?: () => void;
 }
 
-/** Everything the report needs for one operation type over some time span. */
-export class TypeAggregate {
-  readonly duration: ExponentialHistogram;
-  readonly timeToFirstToken: ExponentialHistogram;
-  failed = 0;
-  inputTokens = 0;
-  outputTokens = 0;
-  /** Tokens recorded without an input/output split. */
-  otherTokens = 0;
-  memoryDeltaBytes = 0;
-
-  constructor(maxSize: number, maxScale: number) {
-    this.duration = new ExponentialHistogram(maxSize, maxScale);
-    this.timeToFirstToken = new ExponentialHistogram(maxSize, maxScale);
-  }
-
-  merge(other: TypeAggregate): void {
-    this.duration.merge(other.duration);
-    this.timeToFirstToken.merge(other.timeToFirstToken);
-    this.failed += other.failed;
-    this.inputTokens += other.inputTokens;
-    this.outputTokens += other.outputTokens;
-    this.otherTokens += other.otherTokens;
-    this.memoryDeltaBytes += other.memoryDeltaBytes;
-  }
-}
-
 interface Slot {
   start: number;
   types: Map<string, TypeAggregate>;
@@ -72,6 +46,9 @@ interface Slot {
  * and merges each collection into per-type aggregates kept twice: since start, and in time
  * slots for the recent window. Memory is bounded by (types × (slots + 1) × maxSize), whatever
  * the number of operations.
+ *
+ * It also runs the clear protocol (see clear()): the report is reset exactly, neither losing
+ * operations that end after the clear nor keeping ones that ended before it.
  */
 export class PercentileReader extends MetricReader {
   readonly windowSeconds: number;
@@ -82,7 +59,13 @@ export class PercentileReader extends MetricReader {
   private total = new Map<string, TypeAggregate>();
   private slots: Slot[] = [];
   private epoch = 0;
-  private hold: Promise<unknown> = Promise.resolve();
+  /** The latest clear's collection; refresh() waits for it. */
+  private clearing: Promise<void> = Promise.resolve();
+  /**
+   * While a clear's collection is in flight, records wait here (the recorder pushes them) and
+   * land after it, so they are not thrown away with what ended before the clear.
+   */
+  waiting: (() => void)[] | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: PercentileReaderOptions = {}) {
@@ -125,23 +108,44 @@ export class PercentileReader extends MetricReader {
     // Taken before waiting: a clear() any time after this call means that what the collection
     // returns predates it (records made after a clear are held back until it is done).
     const epoch = this.epoch;
-    await this.hold;
+    await this.clearing;
     const { resourceMetrics } = await this.collect();
     if (epoch !== this.epoch) return;
     this.ingest(resourceMetrics, Date.now());
     this.onCollect?.();
   }
 
-  /** Forgets everything aggregated so far. Exported series are not affected. */
-  clear(): void {
+  /**
+   * Forgets everything aggregated so far (at once) and collects, throwing the result away: the
+   * SDK may hold operations that ended before this call but were not yet collected. Records
+   * made meanwhile wait in `waiting` and land after that collection. Records still waiting
+   * for an earlier clear predate this one, so they go, and only the latest clear replays what
+   * waits. Exported series are not affected. Resolves when done.
+   */
+  clear(): Promise<void> {
     this.epoch++;
     this.total = new Map();
     this.slots = [];
+    const waiting: (() => void)[] = (this.waiting ??= []);
+    waiting.length = 0;
+    const clearing: Promise<void> = this.clearing
+      .then(() => this.collect())
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        if (this.clearing !== clearing) return;
+        this.waiting = undefined;
+        for (const record of waiting) record();
+      });
+    this.clearing = clearing;
+    return clearing;
   }
 
-  /** Makes refresh() wait for `until` before collecting (used while a clear is in flight). */
-  holdUntil(until: Promise<unknown>): void {
-    this.hold = until;
+  /** Resolves once no clear is in flight. */
+  settled(): Promise<void> {
+    return this.clearing;
   }
 
   /**

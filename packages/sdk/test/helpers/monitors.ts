@@ -1,6 +1,7 @@
 import { MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { PerformanceMonitor, type PerformanceMonitorOptions } from '../../src/monitor.js';
+import type { RagMeterOptions } from '../../src/config/types.js';
+import { PerformanceMonitor } from '../../src/monitor.js';
 import { expectValidReport } from './report-schema.js';
 
 /**
@@ -8,7 +9,7 @@ import { expectValidReport } from './report-schema.js';
  * provider outlives its test and jest exits cleanly. Every report they produce (directly, or
  * through printReport / exportMetricsJson) is checked against the shipped JSON Schema.
  */
-export function useMonitors(): (options?: PerformanceMonitorOptions) => PerformanceMonitor {
+export function useMonitors(): (options?: RagMeterOptions) => PerformanceMonitor {
   const made: PerformanceMonitor[] = [];
   afterEach(async () => {
     await Promise.all(made.splice(0).map((m) => m.shutdown()));
@@ -27,7 +28,7 @@ export function useMonitors(): (options?: PerformanceMonitorOptions) => Performa
 }
 
 /** A monitor whose finished spans land in an in-memory exporter. */
-export function useSpanMonitors(): (options?: PerformanceMonitorOptions) => {
+export function useSpanMonitors(): (options?: RagMeterOptions) => {
   monitor: PerformanceMonitor;
   exporter: InMemorySpanExporter;
   spans: () => ReadableSpan[];

@@ -1,3 +1,5 @@
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { mersenne } from 'pure-rand/generator/mersenne';
 /**
  * Exact percentiles for checking the SDK's estimates, written independently of the SDK:
  * nearest rank with integer arithmetic, rank = ceil(p * n / 100) for a percentile p in 1..100.
@@ -17,16 +19,10 @@ export function relativeError(estimate: number, exact: number): number {
   return exact === 0 ? Math.abs(estimate) : Math.abs(estimate - exact) / Math.abs(exact);
 }
 
-/** Deterministic PRNG (mulberry32) so generated data sets are reproducible from a seed. */
+/** Deterministic uniform [0, 1) (pure-rand's Mersenne Twister), so data sets are reproducible from a seed. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = mersenne(seed);
+  return () => uniformFloat64(generator);
 }
 
 export type Distribution = 'uniform' | 'lognormal' | 'bimodal' | 'pareto' | 'log-uniform';

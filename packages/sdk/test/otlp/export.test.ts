@@ -1,4 +1,4 @@
-import type { OtlpProtocol } from '../../src/config';
+import type { OtlpProtocol } from '../../src/config/types';
 import {
   DURATION_BUCKETS_SECONDS,
   GEN_AI_DURATION_BUCKETS_SECONDS,

@@ -1,5 +1,5 @@
 import { DiagLogLevel, diag } from '@opentelemetry/api';
-import type { OtlpProtocol } from '../../src/config';
+import type { OtlpProtocol } from '../../src/config/types';
 import { METRIC_OPERATION_DURATION } from '../../src/instruments';
 import type { PerformanceMonitor } from '../../src/monitor';
 import { startRagMeter } from '../../src/start';

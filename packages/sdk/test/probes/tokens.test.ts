@@ -1,6 +1,6 @@
 import { countTokens as o200kCount, encode as o200kEncode } from 'gpt-tokenizer/encoding/o200k_base';
 import { countTokens as cl100kCount } from 'gpt-tokenizer/encoding/cl100k_base';
-import { countTokens, estimateTokens, openAiTokenCounter, tokensFromUsage, type TokenCounter } from '../../src/probes/tokens.js';
+import { countTokens, estimateTokens, openAiTokenCounter, type TokenCounter } from '../../src/probes/tokens.js';
 
 const LONG = Array.from({ length: 400 }, (_, i) => `Sentence ${i} of a retrieved passage about vector databases, chunking and reranking.`).join(' ');
 
@@ -71,18 +71,5 @@ describe('openAiTokenCounter fallback', () => {
       expect(fresh.openAiTokenCounter.count('hello world, hello!')).toBe(estimateTokens('hello world, hello!'));
     });
     jest.dontMock('gpt-tokenizer');
-  });
-});
-
-describe('tokensFromUsage', () => {
-  it('reads OpenAI chat usage', () => {
-    expect(tokensFromUsage({ prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 })).toEqual({ input: 10, output: 3 });
-  });
-  it('reads OpenAI responses / Anthropic usage, preferring input/output names', () => {
-    expect(tokensFromUsage({ input_tokens: 7, output_tokens: 2 })).toEqual({ input: 7, output: 2 });
-    expect(tokensFromUsage({ input_tokens: 7, prompt_tokens: 99 })).toEqual({ input: 7, output: undefined });
-  });
-  it('leaves unreported counts undefined', () => {
-    expect(tokensFromUsage({})).toEqual({ input: undefined, output: undefined });
   });
 });

@@ -146,18 +146,29 @@ describe('PercentileReader', () => {
     expect(reader.aggregates().get('a')!.duration.count).toBe(1);
   });
 
-  it('holdUntil() makes a refresh wait', async () => {
+  it('clear(): records queued in `waiting` while its collection runs land after it; refreshes wait for it', async () => {
     const { reader, duration } = setup();
-    let release!: () => void;
-    reader.holdUntil(new Promise<void>((resolve) => (release = resolve)));
-    let done = false;
-    const refreshing = reader.refresh().then(() => (done = true));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(done).toBe(false);
-    duration.record(1, type('a')); // recorded before the held collection runs: included
-    release();
-    await refreshing;
-    expect(reader.aggregates().get('a')!.duration.count).toBe(1);
+    duration.record(1, type('old')); // ended before the clear, not yet collected: must go
+    const clearing = reader.clear();
+    expect(reader.waiting).toEqual([]);
+    reader.waiting!.push(() => duration.record(2, type('new'))); // what the recorder does meanwhile
+    const refreshed = reader.refresh(); // asked during the clear: waits for it
+    await clearing;
+    expect(reader.waiting).toBeUndefined();
+    await refreshed;
+    expect([...reader.aggregates().keys()]).toEqual(['new']);
+    await expect(reader.settled()).resolves.toBeUndefined();
+  });
+
+  it('clear() twice: only the latest replays what waits; records queued for the first predate the second', async () => {
+    const { reader, duration } = setup();
+    const first = reader.clear();
+    reader.waiting!.push(() => duration.record(1, type('before-second')));
+    const second = reader.clear();
+    reader.waiting!.push(() => duration.record(1, type('after-second')));
+    await Promise.all([first, second]);
+    await reader.refresh();
+    expect([...reader.aggregates().keys()]).toEqual(['after-second']);
   });
 
   it('stays within bounds after 100k recordings: per-series buckets <= maxSize, slots <= window', async () => {

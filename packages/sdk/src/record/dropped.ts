@@ -1,6 +1,6 @@
 import { diag, type Attributes, type Counter } from '@opentelemetry/api';
-import { ATTR_DROP_REASON } from './instruments.js';
-import type { DroppedReport } from './report/types.js';
+import { ATTR_DROP_REASON } from '../instruments.js';
+import type { DroppedReport } from '../report/types.js';
 
 /** Why a value was dropped. Each is counted in the report's `dropped` section. */
 export type DropReason =

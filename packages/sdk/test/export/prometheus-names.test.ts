@@ -1,4 +1,4 @@
-import { prometheusBaseName, prometheusUnit } from '../../src/http/prometheus-names';
+import { prometheusBaseName, prometheusUnit } from '../../src/export/prometheus-names';
 
 describe('OTel to Prometheus names (the Collector rules)', () => {
   it.each([

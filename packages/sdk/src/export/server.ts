@@ -1,18 +1,23 @@
-import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PerformanceMonitor } from '../monitor.js';
-import { withUnitSuffixes } from './prometheus-names.js';
+import type { HealthStatus, Report } from '../report/types.js';
 
 const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/** What the server serves: it is handed these and knows nothing else of the monitor. */
+export interface ServedContent {
+  /** The Prometheus text of /metrics; none → /metrics answers 404. */
+  metrics?: () => Promise<string>;
+  /** The report of /report (since start, or over the last `windowSeconds`). */
+  report: (windowSeconds: number | undefined) => Promise<Report>;
+  /** The health of /health. */
+  health: () => Promise<HealthStatus>;
+}
 
 export interface RagMeterServerOptions {
   host: string;
   port: number;
-  monitor: PerformanceMonitor;
-  /** Reader whose collection is served at /metrics; none → /metrics answers 404. */
-  prometheusReader?: PrometheusExporter;
+  serves: ServedContent;
 }
 
 /**
@@ -24,13 +29,12 @@ export interface RagMeterServerOptions {
 export class RagMeterServer {
   readonly host: string;
   private readonly server: Server;
-  private readonly serializer = new PrometheusSerializer();
-  private readonly opts: RagMeterServerOptions;
+  private readonly serves: ServedContent;
   /** Resolves once listening; rejects with a clear error if the port cannot be bound. */
   readonly ready: Promise<AddressInfo>;
 
   constructor(options: RagMeterServerOptions) {
-    this.opts = options;
+    this.serves = options.serves;
     this.host = options.host;
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -81,7 +85,7 @@ export class RagMeterServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const known = path === '/metrics' || path === '/report' || path === '/health';
-    if (!known || (path === '/metrics' && this.opts.prometheusReader === undefined)) {
+    if (!known || (path === '/metrics' && this.serves.metrics === undefined)) {
       return send(res, req, 404, 'application/json', JSON.stringify({ error: `not found: ${path}`, endpoints: ['/metrics', '/report', '/health'] }) + '\n');
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -89,11 +93,10 @@ export class RagMeterServer {
       return send(res, req, 405, 'application/json', JSON.stringify({ error: `method ${req.method} not allowed` }) + '\n');
     }
     if (path === '/metrics') {
-      const { resourceMetrics } = await this.opts.prometheusReader!.collect();
-      return send(res, req, 200, PROMETHEUS_CONTENT_TYPE, this.serializer.serialize(withUnitSuffixes(resourceMetrics)));
+      return send(res, req, 200, PROMETHEUS_CONTENT_TYPE, await this.serves.metrics!());
     }
     if (path === '/health') {
-      const health = await this.opts.monitor.getHealthStatus();
+      const health = await this.serves.health();
       return send(res, req, health.status === 'healthy' ? 200 : 503, 'application/json', JSON.stringify(health) + '\n');
     }
     const window = url.searchParams.get('window');
@@ -104,7 +107,7 @@ export class RagMeterServer {
         return send(res, req, 400, 'application/json', JSON.stringify({ error: 'window must be a positive number of seconds' }) + '\n');
       }
     }
-    const report = await this.opts.monitor.generateReport({ windowSeconds });
+    const report = await this.serves.report(windowSeconds);
     return send(res, req, 200, 'application/json', JSON.stringify(report) + '\n');
   }
 }

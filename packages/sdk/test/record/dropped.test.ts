@@ -1,6 +1,6 @@
 import type { Counter } from '@opentelemetry/api';
-import { DropCounter } from '../src/dropped.js';
-import { useWarningSpy } from './helpers/monitors.js';
+import { DropCounter } from '../../src/record/dropped.js';
+import { useWarningSpy } from '../helpers/monitors.js';
 
 const warnings = useWarningSpy();
 

@@ -1,0 +1,238 @@
+import type { OtlpProtocol, RagMeterOptions } from './types.js';
+
+/** A configuration mistake, thrown at start-up so it is found where the programmer can fix it. */
+export class RagMeterConfigError extends Error {
+  /** The offending option, as a path (`prometheus.port`); '(options)' for the whole object. */
+  readonly key: string;
+
+  constructor(message: string, key = '(options)') {
+    super(message);
+    this.name = 'RagMeterConfigError';
+    this.key = key;
+  }
+}
+
+type Kind = 'string' | 'boolean' | 'number' | 'object' | 'array' | 'function' | 'instance' | 'null';
+
+const KEYS: Record<keyof RagMeterOptions, Kind[]> = {
+  serviceName: ['string'],
+  serviceVersion: ['string'],
+  resourceAttributes: ['object'],
+  resource: ['instance'],
+  prometheus: ['object', 'boolean'],
+  otlp: ['object', 'boolean'],
+  hostMetrics: ['boolean'],
+  metricReaders: ['array'],
+  spanProcessors: ['array'],
+  meterProvider: ['instance'],
+  tracerProvider: ['instance'],
+  percentileReader: ['instance'],
+  prometheusReader: ['instance'],
+  tracing: ['boolean'],
+  memoryTracking: ['boolean'],
+  captureContent: ['boolean'],
+  tokenCounter: ['instance'],
+  metricAttributes: ['array'],
+  windowSeconds: ['number'],
+  health: ['object'],
+  memorySampleIntervalMs: ['number'],
+  maxAttributeValueLength: ['number'],
+  maxAttributesPerOperation: ['number'],
+  maxCustomTypes: ['number'],
+  cardinalityLimit: ['number'],
+  registerGlobal: ['boolean'],
+  handleSignals: ['boolean'],
+  disabled: ['boolean'],
+};
+const PROMETHEUS_KEYS = ['port', 'host'];
+const OTLP_KEYS = ['endpoint', 'tracesEndpoint', 'metricsEndpoint', 'protocol', 'headers', 'intervalMillis', 'timeoutMillis', 'maxQueueSize'];
+const HEALTH_KEYS = ['maxRssMb', 'maxErrorRate', 'maxErrorRateByType', 'minOperationsForErrorRate', 'p95ObjectiveSeconds'];
+const PROTOCOLS: OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
+const KIND_NAMES: Record<Kind, string> = {
+  instance: 'an object',
+  object: 'an object',
+  array: 'an array',
+  boolean: 'true or false',
+  number: 'a number',
+  string: 'a string',
+  function: 'a function',
+  null: 'null',
+};
+/** Node's timers overflow past 2^31 - 1 ms and then fire every millisecond. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The percentile reader collects every windowSeconds / 10. */
+const MAX_WINDOW_SECONDS = Math.floor(MAX_TIMER_MS / 100);
+
+function kindOf(v: unknown): Kind {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'function') return 'function';
+  if (typeof v === 'object') return Object.getPrototypeOf(v) === Object.prototype ? 'object' : 'instance';
+  return typeof v as Kind;
+}
+
+function fail(key: string, accepted: string, got: unknown): never {
+  const shown =
+    typeof got === 'string' ? JSON.stringify(got) : Array.isArray(got) ? 'an array' : typeof got === 'object' && got !== null ? 'an object' : String(got);
+  throw new RagMeterConfigError(`ragmeter: invalid config "${key}": expected ${accepted}, got ${shown}`, key);
+}
+
+function checkKeys(where: string, value: Record<string, unknown>, accepted: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!accepted.includes(key)) {
+      throw new RagMeterConfigError(`ragmeter: unknown config key "${where}${key}"; accepted keys: ${accepted.join(', ')}`, `${where}${key}`);
+    }
+  }
+}
+
+function checkPort(key: string, port: unknown): void {
+  if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
+    fail(key, 'an integer port from 0 to 65535', port);
+  }
+}
+
+function checkPositive(key: string, v: unknown, { integer = false, max = Infinity, zero = false } = {}): void {
+  if (v === undefined) return;
+  const ok = typeof v === 'number' && Number.isFinite(v) && (zero ? v >= 0 : v > 0) && (!integer || Number.isInteger(v));
+  if (!ok) fail(key, `a${zero ? ' non-negative' : ' positive'} ${integer ? 'integer' : 'number'}`, v);
+  if ((v as number) > max) fail(key, `at most ${max} (Node's timers overflow beyond that)`, v);
+}
+
+function checkUrl(key: string, v: unknown): void {
+  if (v === undefined) return;
+  let url: URL | undefined;
+  try {
+    url = typeof v === 'string' ? new URL(v) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) fail(key, 'an http:// or https:// URL', v);
+}
+
+function checkStringRecord(key: string, v: unknown): void {
+  if (v === undefined) return;
+  if (kindOf(v) !== 'object') fail(key, 'an object of string values', v);
+  for (const [k, val] of Object.entries(v as object)) {
+    if (typeof val !== 'string') fail(`${key}.${k}`, 'a string', val);
+  }
+}
+
+const HTTP_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HTTP_HEADER_VALUE = /^[\t\x20-\x7e]*$/;
+const GRPC_METADATA_KEY = /^[0-9a-z_.-]+$/;
+const GRPC_METADATA_VALUE = /^[\x20-\x7e]*$/;
+
+/** Header names and values the transport would reject at every export, caught at start-up. */
+function checkHeaders(headers: Record<string, string> | undefined, grpc: boolean): void {
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const nameOk = grpc ? GRPC_METADATA_KEY.test(name.toLowerCase()) : HTTP_HEADER_NAME.test(name);
+    if (!nameOk) fail(`otlp.headers.${name}`, grpc ? 'a gRPC metadata key (letters, digits, "_", ".", "-")' : 'a valid HTTP header name', name);
+    if (!(grpc ? GRPC_METADATA_VALUE : HTTP_HEADER_VALUE).test(value)) {
+      fail(`otlp.headers.${name}`, 'printable ASCII without line breaks', value);
+    }
+  }
+}
+
+function checkOtlp(o: Record<string, unknown>): void {
+  checkKeys('otlp.', o, OTLP_KEYS);
+  checkUrl('otlp.endpoint', o.endpoint);
+  checkUrl('otlp.tracesEndpoint', o.tracesEndpoint);
+  checkUrl('otlp.metricsEndpoint', o.metricsEndpoint);
+  if (o.protocol !== undefined && !PROTOCOLS.includes(o.protocol as OtlpProtocol)) {
+    fail('otlp.protocol', `one of ${PROTOCOLS.join(', ')}`, o.protocol);
+  }
+  checkStringRecord('otlp.headers', o.headers);
+  checkHeaders(o.headers as Record<string, string> | undefined, o.protocol === 'grpc');
+  checkPositive('otlp.intervalMillis', o.intervalMillis, { integer: true, max: MAX_TIMER_MS });
+  checkPositive('otlp.timeoutMillis', o.timeoutMillis, { integer: true, max: MAX_TIMER_MS });
+  checkPositive('otlp.maxQueueSize', o.maxQueueSize, { integer: true });
+}
+
+function checkHealth(h: Record<string, unknown>): void {
+  checkKeys('health.', h, HEALTH_KEYS);
+  checkPositive('health.maxRssMb', h.maxRssMb);
+  if (h.maxErrorRate !== undefined && (typeof h.maxErrorRate !== 'number' || !(h.maxErrorRate >= 0 && h.maxErrorRate <= 1))) {
+    fail('health.maxErrorRate', 'a number from 0 to 1', h.maxErrorRate);
+  }
+  checkPositive('health.minOperationsForErrorRate', h.minOperationsForErrorRate, { integer: true, zero: true });
+  for (const key of ['maxErrorRateByType', 'p95ObjectiveSeconds']) {
+    const rec = h[key];
+    if (rec === undefined) continue;
+    if (kindOf(rec) !== 'object') fail(`health.${key}`, 'an object of numbers by operation type', rec);
+    for (const [type, n] of Object.entries(rec as object)) {
+      if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) fail(`health.${key}.${type}`, 'a number >= 0', n);
+    }
+  }
+}
+
+/** Throws a RagMeterConfigError naming the first bad option and what it accepts. */
+export function validateOptions(options: unknown): asserts options is RagMeterOptions {
+  if (options === undefined) return;
+  if (kindOf(options) !== 'object') fail('(options)', 'an object', options);
+  const c = options as Record<string, unknown>;
+  checkKeys('', c, Object.keys(KEYS));
+  for (const [key, kinds] of Object.entries(KEYS)) {
+    const v = c[key];
+    if (v === undefined) continue;
+    const kind = kindOf(v);
+    // Instances may be duck-typed plain objects (a provider, a reader, a tokenizer).
+    if (!kinds.includes(kind) && !(kinds.includes('instance') && kind === 'object')) {
+      fail(key, kinds.map((k) => KIND_NAMES[k]).join(' or '), v);
+    }
+  }
+  if (c.serviceName !== undefined && (c.serviceName as string).trim() === '') fail('serviceName', 'a non-empty string', c.serviceName);
+  if (c.prometheus === true) fail('prometheus', 'an object { port, host } or false', true);
+  if (kindOf(c.prometheus) === 'object') {
+    const p = c.prometheus as Record<string, unknown>;
+    checkKeys('prometheus.', p, PROMETHEUS_KEYS);
+    checkPort('prometheus.port', p.port);
+    if (p.host !== undefined && (typeof p.host !== 'string' || p.host === '')) fail('prometheus.host', 'a host name or IP address', p.host);
+  }
+  if (c.otlp === true) fail('otlp', 'an object { endpoint, protocol, headers, intervalMillis } or false', true);
+  if (kindOf(c.otlp) === 'object') checkOtlp(c.otlp as Record<string, unknown>);
+  checkStringRecord('resourceAttributes', c.resourceAttributes);
+  if (c.health !== undefined) checkHealth(c.health as Record<string, unknown>);
+  checkPositive('windowSeconds', c.windowSeconds, { max: MAX_WINDOW_SECONDS });
+  checkPositive('memorySampleIntervalMs', c.memorySampleIntervalMs, { zero: true, max: MAX_TIMER_MS });
+  checkPositive('maxAttributeValueLength', c.maxAttributeValueLength, { integer: true });
+  checkPositive('maxAttributesPerOperation', c.maxAttributesPerOperation, { integer: true });
+  checkPositive('maxCustomTypes', c.maxCustomTypes, { integer: true, zero: true });
+  checkPositive('cardinalityLimit', c.cardinalityLimit, { integer: true });
+  if (Array.isArray(c.metricAttributes) && !c.metricAttributes.every((k) => typeof k === 'string')) {
+    fail('metricAttributes', 'an array of strings', c.metricAttributes);
+  }
+  for (const key of ['metricReaders', 'spanProcessors'] as const) {
+    const list = c[key];
+    if (Array.isArray(list) && !list.every((r) => r !== null && typeof r === 'object')) fail(key, 'an array of objects', list);
+  }
+  checkJoin(c);
+  if (c.spanProcessors !== undefined && c.tracerProvider !== undefined) {
+    throw new RagMeterConfigError('ragmeter: invalid config "spanProcessors": with "tracerProvider" they belong in your own SDK\'s set-up', 'spanProcessors');
+  }
+}
+
+/** Joining an application's SDK: what ragmeter cannot do on providers it does not own. */
+function checkJoin(c: Record<string, unknown>): void {
+  if (c.meterProvider === undefined) return;
+  if (c.percentileReader === undefined) {
+    throw new RagMeterConfigError(
+      'ragmeter: invalid config "meterProvider": it needs "percentileReader" too — create a PercentileReader, add it to your SDK\'s metric readers, and pass both',
+      'meterProvider',
+    );
+  }
+  if (c.otlp !== undefined && c.otlp !== false) {
+    throw new RagMeterConfigError(
+      'ragmeter: invalid config "otlp": with "meterProvider" your own SDK exports; configure OTLP there and leave "otlp" out',
+      'otlp',
+    );
+  }
+  if (c.prometheus !== undefined && c.prometheus !== false && c.prometheusReader === undefined) {
+    throw new RagMeterConfigError(
+      'ragmeter: invalid config "prometheus": with "meterProvider", /metrics needs "prometheusReader" — create it with createPrometheusReader(), add it to your SDK\'s metric readers and pass it',
+      'prometheus',
+    );
+  }
+  if (c.metricReaders !== undefined) {
+    throw new RagMeterConfigError('ragmeter: invalid config "metricReaders": with "meterProvider" they belong in your own SDK\'s set-up', 'metricReaders');
+  }
+}

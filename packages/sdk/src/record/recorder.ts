@@ -1,0 +1,380 @@
+import {
+  SpanStatusCode,
+  createContextKey,
+  diag,
+  trace,
+  type Attributes,
+  type AttributeValue,
+  type Context,
+  type Meter,
+  type ContextManager,
+  type Tracer,
+} from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_TOKEN_TYPE,
+  createInstruments,
+  type Instruments,
+} from '../instruments.js';
+import { Operation, type OperationSink, type TypeEntry } from '../operation.js';
+import { heapUsedBytes } from '../probes/memory.js';
+import { countTokens, type TokenCounter } from '../probes/tokens.js';
+import type { PercentileReader } from '../reader/percentile-reader.js';
+import type { AttributePolicy } from './attributes.js';
+import type { DropCounter, DropReason } from './dropped.js';
+import { MemorySums } from './memory-sums.js';
+import { readRecordedOperation, type RecordedOperation } from './recorded-operation.js';
+import { OTHER_ERROR, TypeTable } from './type-table.js';
+
+/** Options of `trackOperation()`. */
+export interface TrackOptions {
+  /**
+   * The parent: an Operation (the new one becomes its child) or an OTel Context. Default: the
+   * active context, so the operation nests under whatever span is active.
+   */
+  parent?: Operation | Context;
+}
+
+export interface RecorderParts {
+  meter: Meter;
+  /** Undefined when tracing is off. */
+  tracer: Tracer | undefined;
+  contextManager: Pick<ContextManager, 'active' | 'with'>;
+  reader: PercentileReader;
+  attributes: AttributePolicy;
+  drops: DropCounter;
+  memoryTracking: boolean;
+  captureContent: boolean;
+  tokenCounter: TokenCounter;
+  maxCustomTypes: number;
+  cardinalityLimit: number;
+  /** Value of the rag.health.status gauge at collection. */
+  healthValue: () => number;
+}
+
+type Callback<T> = (op: Operation) => T;
+
+/** Attributes set by withAttributes(), carried in the context to operations started inside. */
+const INHERITED_ATTRIBUTES = createContextKey('ragmeter.attributes');
+const GEN_AI_KEYS = [ATTR_GEN_AI_REQUEST_MODEL, 'gen_ai.provider.name'] as const;
+
+/** A handle for a dropped operation: usable, records nothing; one per call so none share state. */
+const untracked = (): Operation => new Operation(undefined, undefined, undefined, undefined, 0, 0, undefined);
+
+function errorTypeOf(error: unknown): string {
+  if (error instanceof Error) {
+    const name = error.constructor?.name || error.name;
+    return name && name !== 'Object' ? name.slice(0, 64) : 'Error';
+  }
+  return OTHER_ERROR;
+}
+
+/**
+ * The hot path: starts and ends operations and records them on the OTel instruments. Owns the
+ * instruments, the per-type table (cached attribute objects, so a record allocates nothing it
+ * can avoid), the drop counter and the memory sums. Never throws into the host: what cannot be
+ * recorded is dropped and counted.
+ */
+export class Recorder implements OperationSink {
+  private readonly tracer: Tracer | undefined;
+  private readonly ctx: Pick<ContextManager, 'active' | 'with'>;
+  private readonly reader: PercentileReader;
+  private readonly policy: AttributePolicy;
+  private readonly drops: DropCounter;
+  private readonly memoryTracking: boolean;
+  private readonly captureContent: boolean;
+  private readonly tokenCounter: TokenCounter;
+  private readonly types: TypeTable;
+  private readonly memorySums: MemorySums;
+  private readonly instruments: Instruments;
+  private warnedNoTokens = false;
+
+  constructor(parts: RecorderParts) {
+    this.tracer = parts.tracer;
+    this.ctx = parts.contextManager;
+    this.reader = parts.reader;
+    this.policy = parts.attributes;
+    this.drops = parts.drops;
+    this.memoryTracking = parts.memoryTracking;
+    this.captureContent = parts.captureContent;
+    this.tokenCounter = parts.tokenCounter;
+    this.types = new TypeTable(parts.maxCustomTypes, parts.drops);
+    const memorySums = (this.memorySums = new MemorySums(parts.cardinalityLimit));
+    this.instruments = createInstruments(parts.meter, {
+      memoryDelta: (result) => memorySums.observe(result),
+      healthStatus: parts.healthValue,
+    });
+    this.drops.attach(this.instruments.dropped);
+  }
+
+  // ---- the hot path: track() and what it calls ---------------------------------------------
+
+  track<T>(type: string, attributesOrFn: Attributes | undefined | Callback<T>, maybeFn?: Callback<T>): T {
+    let attributes: Attributes | undefined;
+    let fn: Callback<T>;
+    if (typeof attributesOrFn === 'function') {
+      fn = attributesOrFn;
+    } else {
+      attributes = attributesOrFn;
+      fn = maybeFn as Callback<T>;
+    }
+    if (typeof fn !== 'function') {
+      throw new TypeError('ragmeter: track(type, [attributes], fn) needs a callback function');
+    }
+    const op = this.start(type, attributes, undefined);
+    let result: T;
+    try {
+      result = op.context === undefined ? fn(op) : this.ctx.with(op.context, fn, undefined, op);
+    } catch (error) {
+      op.fail(error);
+      throw error;
+    }
+    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+      return (result as unknown as PromiseLike<unknown>).then(
+        (value) => {
+          op.end();
+          return value;
+        },
+        (error: unknown) => {
+          op.fail(error);
+          throw error;
+        },
+      ) as T;
+    }
+    op.end();
+    return result;
+  }
+
+  start(type: string, attributes: Attributes | undefined, parent: Operation | Context | undefined): Operation {
+    try {
+      const entry = this.types.get(type);
+      if (entry === undefined) return untracked();
+      const active = this.ctx.active();
+      const parentContext = parent === undefined ? active : this.parentContext(parent, active);
+      const inherited = parentContext.getValue(INHERITED_ATTRIBUTES) as Attributes | undefined;
+      let attrs = attributes === undefined ? undefined : this.policy.sanitize(attributes);
+      if (inherited !== undefined) attrs = attrs === undefined ? inherited : { ...inherited, ...attrs };
+      let span;
+      let context: Context | undefined = parentContext === active ? undefined : parentContext;
+      if (this.tracer !== undefined) {
+        span = this.tracer.startSpan(type, { attributes: entry.attrs }, parentContext);
+        if (attrs !== undefined) span.setAttributes(attrs);
+        context = trace.setSpan(parentContext, span);
+      }
+      return new Operation(this, entry, span, context, performance.now(), this.memoryTracking ? heapUsedBytes() : 0, attrs);
+    } catch (error) {
+      this.drop('internal_error', `could not start an operation: ${String(error)}`);
+      return untracked();
+    }
+  }
+
+  /** Records an ended operation. Called once per operation by Operation.end/fail. */
+  finish(op: Operation, error: unknown, failed: boolean): void {
+    try {
+      const seconds = (performance.now() - op.startTime) / 1000;
+      const memoryDelta = this.memoryTracking ? heapUsedBytes() - op.startHeap : undefined;
+      const errorType = failed ? errorTypeOf(error) : undefined;
+      this.record(op.entry!, seconds, errorType, op.inputTokens, op.outputTokens, op.otherTokens, memoryDelta, op.attributes);
+      const span = op.span;
+      if (span !== undefined) {
+        if (op.inputTokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', op.inputTokens);
+        if (op.outputTokens !== undefined) span.setAttribute('gen_ai.usage.output_tokens', op.outputTokens);
+        if (op.otherTokens !== undefined) span.setAttribute('rag.operation.tokens', op.otherTokens);
+        if (memoryDelta !== undefined) span.setAttribute('rag.operation.memory_delta_bytes', memoryDelta);
+        if (failed) {
+          span.setAttribute(ATTR_ERROR_TYPE, errorType!);
+          if (error instanceof Error || typeof error === 'string') span.recordException(error);
+          span.setStatus({
+            code: SpanStatusCode.ERROR,
+            message: error instanceof Error ? error.message : error === undefined ? undefined : String(error),
+          });
+        }
+        span.end();
+      }
+    } catch (e) {
+      this.drop('internal_error', `could not record an operation: ${String(e)}`);
+    }
+  }
+
+  private record(
+    entry: TypeEntry,
+    seconds: number,
+    errorType: string | undefined,
+    input: number | undefined,
+    output: number | undefined,
+    other: number | undefined,
+    memoryDeltaBytes: number | undefined,
+    userAttributes: Attributes | undefined,
+  ): void {
+    // While a clearMetrics() collection is in flight, records wait so that they land after it.
+    const waiting = this.reader.waiting;
+    if (waiting !== undefined) {
+      waiting.push(() => this.record(entry, seconds, errorType, input, output, other, memoryDeltaBytes, userAttributes));
+      return;
+    }
+    const base = errorType === undefined ? entry.attrs : this.types.failureAttributes(entry, errorType);
+    const labels = userAttributes === undefined ? undefined : this.policy.metricLabels(userAttributes);
+    const attrs = labels === undefined ? base : { ...base, ...labels };
+    const { duration, tokens } = this.instruments;
+    duration.record(seconds, attrs);
+    if (memoryDeltaBytes !== undefined) this.memorySums.add(base, labels, attrs, memoryDeltaBytes);
+    if (input !== undefined || output !== undefined || other !== undefined) {
+      const plain = labels === undefined;
+      if (input !== undefined) tokens.record(input, plain ? entry.inputAttrs : { ...entry.inputAttrs, ...labels });
+      if (output !== undefined) tokens.record(output, plain ? entry.outputAttrs : { ...entry.outputAttrs, ...labels });
+      if (other !== undefined) tokens.record(other, plain ? entry.attrs : { ...entry.attrs, ...labels });
+    }
+    if (entry.genAiOperation !== undefined) {
+      this.recordGenAi(entry.genAiOperation, seconds, errorType, input, output, userAttributes);
+      if (entry.genAiOperation === 'chat' && errorType === undefined && input === undefined && output === undefined && other === undefined) {
+        this.warnNoTokens();
+      }
+    }
+  }
+
+  /** GenAI semantic-convention client metrics for LLM and embedding operations. */
+  private recordGenAi(
+    operation: string,
+    seconds: number,
+    errorType: string | undefined,
+    input: number | undefined,
+    output: number | undefined,
+    userAttributes: Attributes | undefined,
+  ): void {
+    const attrs: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: operation };
+    if (userAttributes !== undefined) {
+      for (const key of GEN_AI_KEYS) {
+        const v = userAttributes[key];
+        if (v !== undefined) attrs[key] = v;
+      }
+    }
+    const { genAiTokens, genAiDuration } = this.instruments;
+    if (input !== undefined) genAiTokens.record(input, { ...attrs, [ATTR_TOKEN_TYPE]: 'input' });
+    if (output !== undefined) genAiTokens.record(output, { ...attrs, [ATTR_TOKEN_TYPE]: 'output' });
+    if (errorType !== undefined) attrs[ATTR_ERROR_TYPE] = errorType;
+    genAiDuration.record(seconds, attrs);
+  }
+
+  /** A forgotten setUsage() would silently record 0 tokens: say so, once. */
+  private warnNoTokens(): void {
+    if (this.warnedNoTokens) return;
+    this.warnedNoTokens = true;
+    const message =
+      'ragmeter: an llm_inference operation ended with no token counts, so it records 0 tokens. ' +
+      'Set them with op.setUsage(response.usage), op.setTokens() or op.setTokensFromText(), ' +
+      'or use @ragmeter/openai / @ragmeter/anthropic, which do it for you. (Warned once.)';
+    diag.warn(message);
+    process.emitWarning(message, { type: 'RagMeterWarning', code: 'RAGMETER_NO_TOKENS' });
+  }
+
+  // ---- context -------------------------------------------------------------------------------
+
+  withAttributes<T>(attributes: Attributes, fn: () => T): T {
+    if (typeof fn !== 'function') {
+      throw new TypeError('ragmeter: withAttributes(attributes, fn) needs a callback function');
+    }
+    const active = this.ctx.active();
+    const clean = this.policy.sanitize(attributes);
+    if (clean === undefined) return fn();
+    const outer = active.getValue(INHERITED_ATTRIBUTES) as Attributes | undefined;
+    return this.ctx.with(active.setValue(INHERITED_ATTRIBUTES, outer === undefined ? clean : { ...outer, ...clean }), fn);
+  }
+
+  /** The context an explicit parent stands for: an OTel Context as is, an Operation's own. */
+  private parentContext(parent: Operation | Context, active: Context): Context {
+    if (parent !== null && typeof parent === 'object') {
+      if (typeof (parent as Context).getValue === 'function') return parent as Context;
+      if ('context' in parent) return parent.context ?? active;
+    }
+    this.drop('invalid_arguments', `trackOperation() option "parent" must be an Operation or an OTel Context, got ${String(parent)}`);
+    return active;
+  }
+
+  // ---- operations measured elsewhere --------------------------------------------------------
+
+  /**
+   * Invalid durations drop the operation; invalid token or memory values drop just that
+   * value. A span is created with its start set back by the duration.
+   */
+  recordOperation(operation: RecordedOperation): void {
+    try {
+      if (operation === null || typeof operation !== 'object') {
+        return this.drop('invalid_arguments', `recordOperation() needs an object, got ${String(operation)}`);
+      }
+      const entry = this.types.get(operation.type);
+      if (entry === undefined) return;
+      const valid = readRecordedOperation(operation, this.drops);
+      if (valid === undefined) return;
+      const active = this.ctx.active();
+      const inherited = active.getValue(INHERITED_ATTRIBUTES) as Attributes | undefined;
+      let attrs = operation.attributes === undefined ? undefined : this.policy.sanitize(operation.attributes);
+      if (inherited !== undefined) attrs = attrs === undefined ? inherited : { ...inherited, ...attrs };
+      const { seconds, errorType, input, output, other } = valid;
+      this.record(entry, seconds, errorType, input, output, other, valid.memoryDeltaBytes, attrs);
+
+      if (this.tracer !== undefined) {
+        const end = Date.now();
+        const span = this.tracer.startSpan(entry.name, { attributes: entry.attrs, startTime: end - seconds * 1000 }, active);
+        if (attrs !== undefined) span.setAttributes(attrs);
+        if (input !== undefined) span.setAttribute('gen_ai.usage.input_tokens', input);
+        if (output !== undefined) span.setAttribute('gen_ai.usage.output_tokens', output);
+        if (errorType !== undefined) {
+          span.setAttribute(ATTR_ERROR_TYPE, errorType);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        span.end(end);
+      }
+    } catch (e) {
+      this.drop('internal_error', `could not record an operation: ${String(e)}`);
+    }
+  }
+
+  // ---- OperationSink: what an Operation reports --------------------------------------------
+
+  invalidTokens(what: string, value: unknown): void {
+    this.drop('invalid_token_count', `${what} must be a finite number >= 0, got ${String(value)}`);
+  }
+
+  invalidDuration(what: string, value: unknown): void {
+    this.drop('invalid_duration', `${what} must be a finite number of seconds >= 0, got ${String(value)}`);
+  }
+
+  runIn<T>(context: Context, fn: () => T): T {
+    return this.ctx.with(context, fn);
+  }
+
+  firstToken(op: Operation, seconds: number): void {
+    try {
+      op.span?.addEvent('gen_ai.first_token');
+      op.span?.setAttribute('rag.operation.time_to_first_token_seconds', seconds);
+      const labels = op.attributes === undefined ? undefined : this.policy.metricLabels(op.attributes);
+      this.instruments.timeToFirstToken.record(seconds, labels === undefined ? op.entry!.attrs : { ...op.entry!.attrs, ...labels });
+    } catch (e) {
+      this.drop('internal_error', `could not record time to first token: ${String(e)}`);
+    }
+  }
+
+  countTokens(text: string | readonly string[]): number {
+    return countTokens(text, this.tokenCounter);
+  }
+
+  setAttribute(op: Operation, key: string, value: unknown): void {
+    const clean = this.policy.sanitize({ [key]: value as AttributeValue });
+    if (clean === undefined || clean[key] === undefined) return;
+    op.attributes = { ...op.attributes, ...clean };
+    op.span?.setAttribute(key, clean[key]!);
+  }
+
+  /** Content capture is opt-in; with it (or `always`), prompt and response text go on the span. */
+  captureText(op: Operation, prompt: string | undefined, response: string | undefined, always: boolean): void {
+    if ((!always && !this.captureContent) || op.span === undefined) return;
+    if (prompt !== undefined) op.span.setAttribute('gen_ai.prompt', this.policy.text(prompt));
+    if (response !== undefined) op.span.setAttribute('gen_ai.completion', this.policy.text(response));
+  }
+
+  private drop(reason: DropReason, detail: string): void {
+    this.drops.drop(reason, detail);
+  }
+}
