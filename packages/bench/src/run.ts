@@ -214,6 +214,22 @@ interface Written {
   results: BenchResult[];
 }
 
+/**
+ * `results` plus, for benchmarks this run left out (`--only`), the results of the last written
+ * run, so that rerunning a few benchmarks updates their sections without dropping the others.
+ */
+function withEarlierResults(results: BenchResult[]): BenchResult[] {
+  let earlier: BenchResult[] = [];
+  try {
+    earlier = (JSON.parse(readFileSync(join(REPO_ROOT, 'docs', 'benchmarks.json'), 'utf8')) as Written).results;
+  } catch {
+    // no earlier run written
+  }
+  const fresh = new Map(results.map((r) => [r.id, r]));
+  const order = BENCHMARKS.filter((id) => fresh.has(id) || earlier.some((r) => r.id === id));
+  return order.map((id) => fresh.get(id) ?? earlier.find((r) => r.id === id)!);
+}
+
 /** Writes docs/benchmarks.json, docs/benchmarks.md and the overhead chart. */
 function writeDocs(written: Written, json: boolean): string[] {
   const { generated, quick, machine: meta, versions, results } = written;
@@ -270,7 +286,7 @@ async function main(): Promise<void> {
     const versions: Record<string, string> = {};
     for (const r of results) Object.assign(versions, r.versions);
     versions['@ragmeter/sdk'] = VERSION;
-    const written = { generated: new Date().toISOString(), quick: args.quick, machine: machine(), versions, results };
+    const written = { generated: new Date().toISOString(), quick: args.quick, machine: machine(), versions, results: withEarlierResults(results) };
     process.stdout.write(`Wrote ${writeDocs(written, true).join(', ')}\n`);
   } else if (args.quick) {
     process.stdout.write('Docs not written (--quick); add --write to write them.\n');
