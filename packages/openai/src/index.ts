@@ -1,0 +1,468 @@
+/**
+ * `wrapOpenAI(client)`: records the OpenAI client's chat completions, responses and embeddings
+ * calls as ragmeter operations.
+ *
+ * How the client is hooked, and why:
+ * - The three `create` methods are replaced on the client's own resource objects (never on a
+ *   shared prototype), so other clients and other instrumentations are untouched. Re-wrapping
+ *   replaces our layer instead of stacking a second one.
+ * - A call returns the very `APIPromise` the client returned. Its `parseResponse` (an instance
+ *   field, the hook the client's own `_thenUnwrap` relies on) is wrapped so the body is read
+ *   when, and only when, the caller reads it; request failures are observed on `asResponse()`.
+ * - A streamed call returns the very `Stream` the client made. Its `iterator` (again an instance
+ *   field, which the client's own helpers decorate the same way) is wrapped, so iteration,
+ *   `tee()` and `toReadableStream()` all pass through one recorder, and `controller` is unchanged.
+ * - Errors reach the caller unchanged (the same object); every promise this file derives has
+ *   a rejection handler, so no unhandled rejection comes from here.
+ */
+import {
+  countTokens,
+  getPerformanceMonitor,
+  OperationType,
+  tokensFromUsage,
+  type Operation,
+  type PerformanceMonitor,
+} from '@ragmeter/sdk';
+import {
+  ATTR_CACHE_READ_TOKENS,
+  ATTR_EMBEDDING_DIMENSIONS,
+  ATTR_FINISH_REASONS,
+  ATTR_HTTP_STATUS,
+  ATTR_OPERATION_NAME,
+  ATTR_PROVIDER_NAME,
+  ATTR_RESPONSE_ID,
+  ATTR_RESPONSE_MODEL,
+  ResponseState,
+  inputLength,
+  inputTexts,
+  inputTokenIds,
+  promptText,
+  readBody,
+  readChatChunk,
+  readResponseEvent,
+  requestAttributes,
+  serverAttributes,
+  type Api,
+  type AttributeMap,
+} from './payloads.js';
+
+/** Options of {@link wrapOpenAI}. */
+export interface WrapOpenAIOptions {
+  /**
+   * The monitor to record on. Default: the global monitor (`getPerformanceMonitor()`), looked up
+   * at each call, so a `startRagMeter()` made after wrapping is honoured.
+   */
+  monitor?: PerformanceMonitor;
+  /**
+   * Put prompt and completion text on spans. Default: the monitor's `captureContent`, which is
+   * off unless turned on.
+   */
+  captureContent?: boolean;
+  /** `gen_ai.provider.name` of every operation, e.g. `azure.ai.openai`. Default `openai`. */
+  providerName?: string;
+}
+
+const OPTION_KEYS: ReadonlySet<string> = new Set(['monitor', 'captureContent', 'providerName']);
+
+/** Marks our wrappers and keeps what they wrap; shared by every copy of this package. */
+const ORIGINAL = Symbol.for('ragmeter.openai.original');
+
+type Method = ((...args: unknown[]) => unknown) & { [ORIGINAL]?: Method };
+type Resource = { create?: unknown } | undefined;
+interface ClientShape {
+  baseURL?: unknown;
+  chat?: { completions?: Resource };
+  responses?: Resource;
+  embeddings?: Resource;
+  withOptions?: unknown;
+}
+
+/** What every call through one wrapped method shares, fixed at wrap time. */
+interface Surface {
+  readonly api: Api;
+  readonly type: OperationType;
+  readonly monitor: PerformanceMonitor | undefined;
+  readonly captureContent: boolean | undefined;
+  /** Operation and provider names, server address and port. */
+  readonly base: Readonly<AttributeMap>;
+}
+
+/**
+ * Records the client's `chat.completions.create`, `responses.create` and `embeddings.create`
+ * (plain and streamed) as `llm_inference` / `embedding_generation` operations, and returns the
+ * same client. Works with any OpenAI-compatible server the client talks to.
+ */
+export function wrapOpenAI<C extends object>(client: C, options: WrapOpenAIOptions = {}): C {
+  if (client === null || typeof client !== 'object') {
+    throw new TypeError(`ragmeter: wrapOpenAI(client) needs an OpenAI client, got ${String(client)}`);
+  }
+  checkOptions(options);
+  const shape = client as ClientShape;
+  const server = serverAttributes(shape.baseURL);
+  const provider = options.providerName ?? 'openai';
+  const surface = (api: Api, type: OperationType, operationName: string): Surface => ({
+    api,
+    type,
+    monitor: options.monitor,
+    captureContent: options.captureContent,
+    base: Object.freeze({ [ATTR_OPERATION_NAME]: operationName, [ATTR_PROVIDER_NAME]: provider, ...server }),
+  });
+  const wrapped = [
+    install(shape.chat?.completions, surface('chat', OperationType.LLM_INFERENCE, 'chat')),
+    install(shape.responses, surface('responses', OperationType.LLM_INFERENCE, 'chat')),
+    install(shape.embeddings, surface('embeddings', OperationType.EMBEDDING_GENERATION, 'embeddings')),
+  ];
+  if (!wrapped.includes(true)) {
+    throw new TypeError('ragmeter: wrapOpenAI(client) found none of chat.completions.create, responses.create, embeddings.create');
+  }
+  wrapWithOptions(shape, options);
+  return client;
+}
+
+function checkOptions(options: WrapOpenAIOptions): void {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`ragmeter: wrapOpenAI options must be an object, got ${String(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) throw new TypeError(`ragmeter: unknown wrapOpenAI option "${key}"`);
+  }
+  if (options.monitor !== undefined && typeof (options.monitor as { trackOperation?: unknown }).trackOperation !== 'function') {
+    throw new TypeError('ragmeter: wrapOpenAI option "monitor" must be a PerformanceMonitor');
+  }
+  if (options.providerName !== undefined && (typeof options.providerName !== 'string' || options.providerName === '')) {
+    throw new TypeError('ragmeter: wrapOpenAI option "providerName" must be a non-empty string');
+  }
+}
+
+/** Puts our `create` on the resource object itself, in front of the client's. */
+function install(resource: Resource, surface: Surface): boolean {
+  const current = resource?.create;
+  if (typeof current !== 'function') return false;
+  const original: Method = (current as Method)[ORIGINAL] ?? (current as Method);
+  const create: Method = function (this: unknown, ...args: unknown[]) {
+    return call(surface, original, this, args);
+  };
+  Object.defineProperty(create, ORIGINAL, { value: original });
+  Object.defineProperty(resource, 'create', { value: create, writable: true, configurable: true, enumerable: false });
+  return true;
+}
+
+/** `client.withOptions()` makes a new client; it is wrapped the same way as this one. */
+function wrapWithOptions(client: ClientShape, options: WrapOpenAIOptions): void {
+  const current = client.withOptions;
+  if (typeof current !== 'function') return;
+  const original: Method = (current as Method)[ORIGINAL] ?? (current as Method);
+  const withOptions: Method = function (this: unknown, ...args: unknown[]) {
+    const derived = original.apply(this, args);
+    return derived !== null && typeof derived === 'object' ? wrapOpenAI(derived, options) : derived;
+  };
+  Object.defineProperty(withOptions, ORIGINAL, { value: original });
+  Object.defineProperty(client, 'withOptions', { value: withOptions, writable: true, configurable: true, enumerable: false });
+}
+
+// ---- one call: the hot path ---------------------------------------------------------------------
+
+/** A wrapped `create`: starts the operation, calls the client inside it, watches the result. */
+function call(surface: Surface, original: Method, self: unknown, args: unknown[]): unknown {
+  let recorder: Recorder;
+  try {
+    recorder = new Recorder(surface, args[0]);
+  } catch {
+    return original.apply(self, args); // never let instrumentation break the call
+  }
+  let result: unknown;
+  try {
+    result = recorder.op.run(() => original.apply(self, args));
+  } catch (error) {
+    recorder.fail(error);
+    throw error;
+  }
+  recorder.watch(result);
+  return result;
+}
+
+interface APIPromiseShape {
+  parseResponse: (client: unknown, props: { response?: { status?: unknown } }) => unknown;
+  asResponse: () => Promise<unknown>;
+}
+
+type IteratorMethod = (...args: unknown[]) => AsyncIterator<unknown>;
+interface StreamShape {
+  iterator?: IteratorMethod;
+  [Symbol.asyncIterator]?: IteratorMethod;
+  controller?: { signal?: { aborted?: boolean } };
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
+
+/** The client's APIPromise, by shape: there may be more than one copy of `openai` loaded. */
+const isAPIPromise = (v: unknown): v is APIPromiseShape =>
+  isThenable(v) &&
+  typeof (v as Partial<APIPromiseShape>).parseResponse === 'function' &&
+  typeof (v as Partial<APIPromiseShape>).asResponse === 'function';
+
+/**
+ * Recorded, never thrown, when a stream ends because its request was aborted (the client ends
+ * the iteration quietly then). Named like the client's own abort error, so an abort before and
+ * an abort during the stream share one `error.type`.
+ */
+class APIUserAbortError extends Error {
+  constructor() {
+    super('Request was aborted.');
+    this.name = 'APIUserAbortError';
+  }
+}
+
+/** Recorded when a response reports failure in its body or stream rather than by HTTP status. */
+class ResponseFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResponseFailedError';
+  }
+}
+
+/** One call's operation and what it has learned so far. */
+class Recorder {
+  readonly op: Operation;
+  private readonly monitor: PerformanceMonitor;
+  private readonly api: Api;
+  private readonly body: unknown;
+  private readonly inputCount: number;
+  private readonly capture: boolean;
+  private readonly streamed: boolean;
+  private readonly state = new ResponseState();
+  /** The response body has been handed to the parser (by the caller, or a helper of the client). */
+  private parsing = false;
+  /** The result is a stream whose events are being followed. */
+  private following = false;
+  private ended = false;
+
+  constructor(surface: Surface, body: unknown) {
+    const monitor = surface.monitor ?? getPerformanceMonitor();
+    this.monitor = monitor;
+    this.api = surface.api;
+    this.body = body;
+    this.inputCount = inputLength(surface.api, body);
+    this.capture = surface.captureContent ?? monitor.captureContent;
+    this.streamed = surface.api !== 'embeddings' && (body as { stream?: unknown } | undefined)?.stream === true;
+    this.op = monitor.trackOperation(surface.type, requestAttributes(surface.api, body, surface.base));
+  }
+
+  /** Hooks the client's result; never throws. */
+  watch(result: unknown): void {
+    try {
+      if (isAPIPromise(result)) this.hookAPIPromise(result);
+      else if (isThenable(result)) result.then((value) => this.settled(value), (error: unknown) => this.fail(error));
+      else this.settled(result);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private hookAPIPromise(promise: APIPromiseShape): void {
+    const parseResponse = promise.parseResponse;
+    const asResponse = promise.asResponse;
+    // Failures before a body exists (HTTP errors, after retries; connection errors; aborts).
+    asResponse.call(promise).then(undefined, (error: unknown) => this.fail(error));
+    promise.parseResponse = (client, props) => this.parse(parseResponse, client, props);
+    // A caller taking the raw Response alone reads the body itself: the operation ends when the
+    // headers arrive. withResponse() asks for the parsed body first, so it is not cut short.
+    promise.asResponse = () =>
+      asResponse.call(promise).then((response) => {
+        this.rawResponse(response);
+        return response;
+      });
+  }
+
+  /** Our `parseResponse`: the client's, with the outcome recorded. */
+  private parse(
+    parseResponse: APIPromiseShape['parseResponse'],
+    client: unknown,
+    props: { response?: { status?: unknown } },
+  ): unknown {
+    if (this.parsing) return parseResponse(client, props); // the same response parsed twice: the first records
+    this.parsing = true;
+    this.status(props?.response);
+    let parsed: unknown;
+    try {
+      parsed = parseResponse(client, props);
+    } catch (error) {
+      this.fail(error);
+      throw error;
+    }
+    return Promise.resolve(parsed).then(
+      (value) => this.settled(value),
+      (error: unknown) => {
+        this.fail(error);
+        throw error;
+      },
+    );
+  }
+
+  /** The caller took the raw Response and reads the body itself: only the input is known. */
+  private rawResponse(response: unknown): void {
+    if (this.parsing || this.ended) return;
+    this.ended = true;
+    try {
+      this.status(response as { status?: unknown });
+      this.recordInputTokens();
+    } catch {
+      // as in end()
+    }
+    this.op.end();
+  }
+
+  private status(response: { status?: unknown } | undefined): void {
+    const status = response?.status;
+    if (typeof status === 'number') this.op.setAttribute(ATTR_HTTP_STATUS, status);
+  }
+
+  /** The parsed result: a whole body, or a stream to follow. Returns it unchanged. */
+  private settled<T>(value: T): T {
+    if (this.ended) return value;
+    try {
+      if (this.streamed && this.followStream(value as StreamShape)) return value;
+      readBody(this.api, value, this.state);
+      this.end();
+    } catch (error) {
+      this.fail(error);
+    }
+    return value;
+  }
+
+  /**
+   * Wraps the stream's iterator in place (the `iterator` field, which iteration, `tee()` and
+   * `toReadableStream()` all go through; else its async-iterator method); false when the value
+   * is not a stream.
+   */
+  private followStream(stream: StreamShape): boolean {
+    if (stream === null || typeof stream !== 'object') return false;
+    const key = typeof stream.iterator === 'function' ? 'iterator' : Symbol.asyncIterator;
+    const iterator = stream[key];
+    if (typeof iterator !== 'function') return false;
+    this.following = true;
+    let first = true;
+    stream[key] = (...args: unknown[]) => {
+      const inner = iterator.apply(stream, args);
+      if (!first) return inner; // a second iteration fails in the client; the first one records
+      first = false;
+      return this.follow(inner, stream);
+    };
+    return true;
+  }
+
+  /** An iterator that passes every step through and records the stream's events and end. */
+  private follow(inner: AsyncIterator<unknown>, stream: StreamShape): AsyncIterator<unknown> {
+    const step = (result: IteratorResult<unknown>) => {
+      if (result.done) this.streamEnded(stream);
+      else this.event(result.value);
+      return result;
+    };
+    const failed = (error: unknown): never => {
+      this.fail(error);
+      throw error;
+    };
+    return {
+      next: (...args: [] | [unknown]) => inner.next(...args).then(step, failed),
+      return: (value?: unknown) => {
+        this.end(); // the consumer stopped early (break, cancel): the operation ends here
+        return inner.return === undefined ? Promise.resolve({ done: true, value }) : inner.return(value);
+      },
+      throw: (error?: unknown) => {
+        if (inner.throw === undefined) return failed(error);
+        return inner.throw(error).then(step, failed);
+      },
+    };
+  }
+
+  /** One streamed chunk or event. Called for every chunk: kept short. */
+  private event(value: unknown): void {
+    if (this.ended) return;
+    try {
+      const generated = this.api === 'chat' ? readChatChunk(value, this.state) : readResponseEvent(value, this.state);
+      if (generated && !this.state.sawToken) {
+        this.state.sawToken = true;
+        this.op.markFirstToken();
+      }
+    } catch {
+      // a chunk we cannot read is passed on all the same
+    }
+  }
+
+  /** The stream ran out: completed, or quietly ended by an abort. */
+  private streamEnded(stream: StreamShape): void {
+    if (stream.controller?.signal?.aborted === true) this.fail(new APIUserAbortError());
+    else this.end();
+  }
+
+  /** Ends the operation as a success (or as the failure the response itself reported). */
+  end(): void {
+    if (this.ended) return;
+    if (this.state.failure !== undefined) return this.fail(new ResponseFailedError(this.state.failure));
+    this.ended = true;
+    try {
+      this.recordResponse();
+    } catch {
+      // whatever could be recorded was; the operation still ends
+    }
+    this.op.end();
+  }
+
+  fail(error: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      const status = (error as { status?: unknown } | null)?.status;
+      if (typeof status === 'number') this.op.setAttribute(ATTR_HTTP_STATUS, status);
+      if (this.following) this.recordResponse(); // a stream cut mid-way: what arrived was generated
+    } catch {
+      // as in end()
+    }
+    this.op.fail(error);
+  }
+
+  /** Tokens, response attributes and (when captured) content, before the operation ends. */
+  private recordResponse(): void {
+    const { op, state, api } = this;
+    if (state.model !== undefined) op.setAttribute(ATTR_RESPONSE_MODEL, state.model);
+    if (state.id !== undefined) op.setAttribute(ATTR_RESPONSE_ID, state.id);
+    if (state.finishReasons !== undefined) op.setAttribute(ATTR_FINISH_REASONS, state.finishReasons);
+    if (state.embeddingDimensions !== undefined) op.setAttribute(ATTR_EMBEDDING_DIMENSIONS, state.embeddingDimensions);
+    const cached = state.cachedTokens();
+    if (cached !== undefined) op.setAttribute(ATTR_CACHE_READ_TOKENS, cached);
+    this.recordTokens();
+    if (this.capture) {
+      const output = state.text.length > 0 ? state.text.join('') : undefined;
+      op.setContent({ input: promptText(api, this.body, this.inputCount), output });
+    }
+  }
+
+  /** The provider's usage; the monitor's tokenizer for whatever it did not report. */
+  private recordTokens(): void {
+    const { op, state, api } = this;
+    const usage = state.usage;
+    let input: number | undefined;
+    let output: number | undefined;
+    if (usage !== undefined) {
+      op.setUsage(usage);
+      ({ input, output } = tokensFromUsage(usage));
+      if (input === undefined && output === undefined && typeof usage.total_tokens === 'number') return;
+    }
+    if (input === undefined) this.recordInputTokens();
+    if (output === undefined && api !== 'embeddings') this.tokensFromText('output', [...state.text, ...state.other]);
+  }
+
+  private recordInputTokens(): void {
+    const ids = this.api === 'embeddings' ? inputTokenIds(this.body) : undefined;
+    if (ids !== undefined) this.op.setTokens({ input: ids });
+    else this.tokensFromText('input', inputTexts(this.api, this.body, this.inputCount));
+  }
+
+  private tokensFromText(kind: 'input' | 'output', texts: string[]): void {
+    // setTokensFromText() also records the text when the monitor captures content; a client
+    // wrapped with captureContent: false must not, so it counts with the default tokenizer.
+    if (this.capture || !this.monitor.captureContent) this.op.setTokensFromText({ [kind]: texts });
+    else this.op.setTokens({ [kind]: countTokens(texts) });
+  }
+}
