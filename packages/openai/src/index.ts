@@ -184,6 +184,7 @@ function call(surface: Surface, original: Method, self: unknown, args: unknown[]
 interface APIPromiseShape {
   parseResponse: (client: unknown, props: { response?: { status?: unknown } }) => unknown;
   asResponse: () => Promise<unknown>;
+  _thenUnwrap?: (...args: unknown[]) => unknown;
 }
 
 type IteratorMethod = (...args: unknown[]) => AsyncIterator<unknown>;
@@ -260,11 +261,17 @@ class Recorder {
     }
   }
 
-  private hookAPIPromise(promise: APIPromiseShape): void {
-    const parseResponse = promise.parseResponse;
-    const asResponse = promise.asResponse;
-    // Failures before a body exists (HTTP errors, after retries; connection errors; aborts).
-    asResponse.call(promise).then(undefined, (error: unknown) => this.fail(error));
+  /**
+   * Hooks the APIPromise the caller gets, and any the client derives from it (`_thenUnwrap`,
+   * which its helpers use: `chat.completions.parse()`, `responses.parse()`). In 7.x a derived
+   * promise parses through the client's own closure rather than our `parseResponse`, so it
+   * gets the same hooks; whichever is parsed first records.
+   */
+  private hookAPIPromise(promise: APIPromiseShape, derived = false): void {
+    const { parseResponse, asResponse, _thenUnwrap: thenUnwrap } = promise;
+    // Failures before a body exists (HTTP errors, after retries; connection errors; aborts),
+    // observed once per request.
+    if (!derived) asResponse.call(promise).then(undefined, (error: unknown) => this.fail(error));
     promise.parseResponse = (client, props) => this.parse(parseResponse, client, props);
     // A caller taking the raw Response alone reads the body itself: the operation ends when the
     // headers arrive. withResponse() asks for the parsed body first, so it is not cut short.
@@ -273,6 +280,13 @@ class Recorder {
         this.rawResponse(response);
         return response;
       });
+    if (typeof thenUnwrap === 'function') {
+      promise._thenUnwrap = (...args: unknown[]) => {
+        const next = thenUnwrap.apply(promise, args);
+        if (isAPIPromise(next)) this.hookAPIPromise(next, true);
+        return next;
+      };
+    }
   }
 
   /** Our `parseResponse`: the client's, with the outcome recorded. */

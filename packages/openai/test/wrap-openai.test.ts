@@ -450,6 +450,18 @@ describe.each(CLIENTS)('wrapOpenAI with %s', (_name, OpenAI) => {
       expect(await op()).toMatchObject({ total: 3, successful: 3, tokens: { input: 15, output: 9 } });
     });
 
+    it('records the client’s parse() helper, which calls create()', async () => {
+      const { monitor, op } = setup();
+      server.reply(json(200, chatCompletion('{"colour":"blue"}', { prompt_tokens: 9, completion_tokens: 4 })));
+      const parsed = await client({ monitor }).chat.completions.parse({
+        model: MODEL,
+        messages: MESSAGES,
+        response_format: { type: 'json_object' },
+      });
+      expect(parsed.choices[0]!.message.content).toBe('{"colour":"blue"}');
+      expect(await op()).toMatchObject({ total: 1, tokens: { input: 9, output: 4 } });
+    });
+
     it('records the client’s stream() helper, which calls create()', async () => {
       const { monitor, op } = setup();
       server.reply(sse(chatStream({ parts: ['x', 'y'], usage: { prompt_tokens: 4, completion_tokens: 2 } })));
@@ -487,6 +499,15 @@ describe.each(CLIENTS)('wrapOpenAI with %s', (_name, OpenAI) => {
       expect(report!.duration.max).toBeGreaterThanOrEqual(0.38);
       expect(report!.time_to_first_token!.p50).toBeGreaterThanOrEqual(0.28);
       expect(span().attributes).toMatchObject({ 'gen_ai.response.id': 'resp_2', 'gen_ai.response.model': RESPONSE_MODEL });
+    });
+
+    it('records the client’s responses.stream() helper, which calls create()', async () => {
+      const { monitor, op } = setup();
+      server.reply(sse(responseStream({ parts: ['Bl', 'ue.'] })));
+      const final = await client({ monitor }).responses.stream({ model: MODEL, input: 'What colour is the sky?' }).finalResponse();
+      expect(final.output_text).toBe('Blue.');
+      expect(await op()).toMatchObject({ total: 1, successful: 1, tokens: { input: 13, output: 5 } });
+      expect((await op())!.time_to_first_token!.count).toBe(1);
     });
 
     it('records response.failed as a failure', async () => {

@@ -206,9 +206,13 @@ export function responseStream(script: ResponseStreamScript): SseStep[] {
     event: type,
     data: { type, sequence_number: seq++, ...body },
   });
+  const part = { item_id: 'msg_2', output_index: 0, content_index: 0 };
+  const message = (content: unknown[], status: string) => ({ type: 'message', id: 'msg_2', status, role: 'assistant', content });
   const steps: SseStep[] = [
     event('response.created', { response: { ...base, status: 'in_progress', output: [], usage: null } }, script.createdDelayMs),
-    event('response.output_item.added', { output_index: 0, item: { type: 'message', id: 'msg_2', role: 'assistant', content: [] } }),
+    event('response.in_progress', { response: { ...base, status: 'in_progress', output: [], usage: null } }),
+    event('response.output_item.added', { output_index: 0, item: message([], 'in_progress') }),
+    event('response.content_part.added', { ...part, part: { type: 'output_text', text: '', annotations: [] } }),
   ];
   script.parts.forEach((delta, i) => {
     steps.push(
@@ -219,6 +223,12 @@ export function responseStream(script: ResponseStreamScript): SseStep[] {
       ),
     );
   });
+  const done = { type: 'output_text', text, annotations: [] };
+  steps.push(
+    event('response.output_text.done', { ...part, text }),
+    event('response.content_part.done', { ...part, part: done }),
+    event('response.output_item.done', { output_index: 0, item: message([done], 'completed') }),
+  );
   if (script.outcome === 'failed') {
     steps.push(
       event('response.failed', {
@@ -231,7 +241,7 @@ export function responseStream(script: ResponseStreamScript): SseStep[] {
         response: {
           ...base,
           status: 'completed',
-          output: [{ type: 'message', id: 'msg_2', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] }],
+          output: [message([done], 'completed')],
           usage: { input_tokens: 13, output_tokens: 5, total_tokens: 18 },
         },
       }),
