@@ -1,5 +1,6 @@
-// Compiles the benchmarks to dist/. They load @ragmeter/sdk's built dist (what users run), so
-// the SDK is built first when its dist is missing or stale.
+// Compiles the benchmarks to dist/. They load @ragmeter/sdk's and @ragmeter/openai's built dist
+// (what users run), so the SDK is built first when its dist is missing or stale, and the OpenAI
+// integration (two small files) is built every time.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,5 +11,6 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = join(root, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc');
 
 ensureSdkBuilt();
+execFileSync(process.execPath, [join(root, '..', '..', 'scripts', 'build-package.mjs')], { cwd: join(root, '..', 'openai'), stdio: 'inherit' });
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });

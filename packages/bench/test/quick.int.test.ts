@@ -12,6 +12,7 @@ const SECTIONS = [
   'Memory: retained heap after N operations',
   'Percentile accuracy',
   'Scrape: GET /metrics',
+  'wrapOpenAI: time added per OpenAI call',
   'Summary',
 ];
 
