@@ -129,6 +129,9 @@ function checkOptions(options: WrapOpenAIOptions): void {
   if (options.monitor !== undefined && typeof (options.monitor as { trackOperation?: unknown }).trackOperation !== 'function') {
     throw new TypeError('ragmeter: wrapOpenAI option "monitor" must be a PerformanceMonitor');
   }
+  if (options.captureContent !== undefined && typeof options.captureContent !== 'boolean') {
+    throw new TypeError('ragmeter: wrapOpenAI option "captureContent" must be a boolean');
+  }
   if (options.providerName !== undefined && (typeof options.providerName !== 'string' || options.providerName === '')) {
     throw new TypeError('ragmeter: wrapOpenAI option "providerName" must be a non-empty string');
   }

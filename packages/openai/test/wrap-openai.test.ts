@@ -608,6 +608,8 @@ describe('wrapOpenAI arguments', () => {
     const openai = new OpenAI7({ apiKey: 'sk-test' });
     expect(() => wrapOpenAI(openai, { captureContnet: true } as never)).toThrow(/unknown wrapOpenAI option "captureContnet"/);
     expect(() => wrapOpenAI(openai, { monitor: {} as never })).toThrow(/PerformanceMonitor/);
+    expect(() => wrapOpenAI(openai, { captureContent: 'yes' as never })).toThrow(/captureContent/);
+    expect(() => wrapOpenAI(openai, { providerName: '' })).toThrow(/providerName/);
   });
 });
 
