@@ -194,6 +194,11 @@ export class ResponseState {
   }
 }
 
+/** Input and output tokens of a usage object (chat: prompt/completion; responses: input/output). */
+export function splitUsage(usage: ProviderUsage): { input?: number; output?: number } {
+  return { input: usage.input_tokens ?? usage.prompt_tokens, output: usage.output_tokens ?? usage.completion_tokens };
+}
+
 /** Reads a whole (non-streamed) response body into `state`. */
 export function readBody(api: Api, body: unknown, state: ResponseState): void {
   if (!isObject(body)) return;

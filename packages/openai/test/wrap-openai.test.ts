@@ -1,6 +1,6 @@
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { wrapOpenAI } from '@ragmeter/openai';
-import { countTokens, getPerformanceMonitor, PerformanceMonitor, startRagMeter, type PerformanceMonitorOptions } from '@ragmeter/sdk';
+import { countTokens, getPerformanceMonitor, PerformanceMonitor, startRagMeter, type RagMeterOptions } from '@ragmeter/sdk';
 import OpenAI7 from 'openai';
 import OpenAI6 from 'openai-v6';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,7 +49,7 @@ afterEach(async () => {
   await Promise.all(monitors.splice(0).map((m) => m.shutdown()));
 });
 
-function setup(options: PerformanceMonitorOptions = {}) {
+function setup(options: RagMeterOptions = {}) {
   const exporter = new InMemorySpanExporter();
   const monitor = new PerformanceMonitor({ memorySampleIntervalMs: 0, spanProcessors: [new SimpleSpanProcessor(exporter)], ...options });
   monitors.push(monitor);
