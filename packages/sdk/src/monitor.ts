@@ -162,6 +162,14 @@ export class PerformanceMonitor {
     this.recorder.recordOperation(operation);
   }
 
+  /**
+   * Tokens of a text (or the sum over a list) with this monitor's tokenizer (`tokenCounter`,
+   * default OpenAI o200k_base), for integrations counting what a provider did not report.
+   */
+  countTokens(text: string | readonly string[]): number {
+    return this.recorder.countTokens(text);
+  }
+
   // ---- reading -------------------------------------------------------------------------------
 
   /** Statistics of one operation type since start (or since clearMetrics()), or over a window. */

@@ -133,12 +133,17 @@ export class Operation implements Disposable {
   setTokensFromText(text: { input?: Text; output?: Text }): this {
     const sink = this.sink;
     if (sink === undefined || text === null || typeof text !== 'object' || this.ended) return this;
+    let counted = false;
     if (text.input !== undefined && this.inputTokens === undefined) {
       this.inputTokens = countText(sink, 'input', text.input);
+      counted ||= this.inputTokens !== undefined;
     }
     if (text.output !== undefined && this.outputTokens === undefined) {
       this.outputTokens = countText(sink, 'output', text.output);
+      counted ||= this.outputTokens !== undefined;
     }
+    // Counted by the tokenizer, not reported by the provider: say so on the span.
+    if (counted) sink.setAttribute(this, 'rag.operation.tokens_from_text', true);
     sink.captureText(this, joinText(text.input), joinText(text.output), false);
     return this;
   }

@@ -26,7 +26,8 @@ import type { AttributePolicy } from './attributes.js';
 import type { DropCounter, DropReason } from './dropped.js';
 import { MemorySums } from './memory-sums.js';
 import { readRecordedOperation, type RecordedOperation } from './recorded-operation.js';
-import { OTHER_ERROR, TypeTable } from './type-table.js';
+import { errorTypeOf, isErrorLike, messageOf } from './errors.js';
+import { TypeTable } from './type-table.js';
 
 /** Options of `trackOperation()`. */
 export interface TrackOptions {
@@ -62,14 +63,6 @@ const GEN_AI_KEYS = [ATTR_GEN_AI_REQUEST_MODEL, 'gen_ai.provider.name'] as const
 
 /** A handle for a dropped operation: usable, records nothing; one per call so none share state. */
 const untracked = (): Operation => new Operation(undefined, undefined, undefined, undefined, 0, 0, undefined);
-
-function errorTypeOf(error: unknown): string {
-  if (error instanceof Error) {
-    const name = error.constructor?.name || error.name;
-    return name && name !== 'Object' ? name.slice(0, 64) : 'Error';
-  }
-  return OTHER_ERROR;
-}
 
 /**
  * The hot path: starts and ends operations and records them on the OTel instruments. Owns the
@@ -185,11 +178,12 @@ export class Recorder implements OperationSink {
         if (memoryDelta !== undefined) span.setAttribute('rag.operation.memory_delta_bytes', memoryDelta);
         if (failed) {
           span.setAttribute(ATTR_ERROR_TYPE, errorType!);
-          if (error instanceof Error || typeof error === 'string') span.recordException(error);
-          span.setStatus({
-            code: SpanStatusCode.ERROR,
-            message: error instanceof Error ? error.message : error === undefined ? undefined : String(error),
-          });
+          try {
+            if (isErrorLike(error) || typeof error === 'string') span.recordException(error);
+          } catch {
+            // an error whose fields throw: the span still ends, failed
+          }
+          span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
         }
         span.end();
       }
