@@ -1,13 +1,14 @@
 // LLM_INFERENCE: turns the reranked chunks into an answer. Two generators:
 // - OpenAiGenerator: any OpenAI-compatible endpoint (OPENAI_BASE_URL) through the official
-//   `openai` client, streaming, with the token usage the server reports and time to first token;
+//   `openai` client, streaming, recorded by @ragmeter/openai (the token usage the server reports,
+//   time to first token, failures);
 // - ExtractiveGenerator: the offline fallback. No model: it quotes the sentences of the best
 //   chunks that share the most terms with the question, and says so (mode "extractive").
 //   Its tokens are what a model would have read and written, counted with the SDK's tokenizer.
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import type { CompletionUsage } from 'openai/resources/completions';
-import { countTokens, OperationType, type Operation, type PerformanceMonitor } from '@ragmeter/sdk';
+import { wrapOpenAI } from '@ragmeter/openai';
+import { OperationType, type PerformanceMonitor } from '@ragmeter/sdk';
 import { splitSentences } from './chunking.js';
 import type { RankedHit } from './reranking.js';
 import { terms } from './terms.js';
@@ -18,8 +19,8 @@ export interface AnswerGenerator {
   readonly mode: AnswerMode;
   /** Recorded as `gen_ai.request.model`. */
   readonly model: string;
-  /** Writes the answer; records tokens (and time to first token, if streaming) on `op`. */
-  generate(question: string, contexts: readonly RankedHit[], op: Operation, signal: AbortSignal): Promise<string>;
+  /** Writes the answer, recorded on `monitor` as an llm_inference operation with its tokens. */
+  generate(monitor: PerformanceMonitor, question: string, contexts: readonly RankedHit[], signal: AbortSignal): Promise<string>;
 }
 
 /** The LLM gave no answer within its deadline. */
@@ -59,17 +60,17 @@ export interface OpenAiGeneratorOptions {
 export class OpenAiGenerator implements AnswerGenerator {
   readonly mode = 'llm' as const;
   readonly model: string;
-  private readonly client: OpenAI;
+  private readonly options: OpenAiGeneratorOptions;
   private readonly stream: boolean;
   private readonly maxTokens: number;
+  /** One client per monitor it records on (the service has one; tests make their own). */
+  private readonly clients = new WeakMap<PerformanceMonitor, OpenAI>();
 
   constructor(options: OpenAiGeneratorOptions) {
+    this.options = options;
     this.model = options.model ?? 'gpt-4o-mini';
     this.stream = options.stream ?? true;
     this.maxTokens = options.maxTokens ?? 300;
-    // Local OpenAI-compatible servers often need no key, but the client insists on one.
-    // Retries would hide the latency we are here to measure; the pipeline owns the deadline.
-    this.client = new OpenAI({ baseURL: options.baseURL, apiKey: options.apiKey || 'unused', maxRetries: 0 });
   }
 
   /** The generator configured by OPENAI_BASE_URL / OPENAI_API_KEY / OPENAI_MODEL / OPENAI_STREAM, if any. */
@@ -84,36 +85,28 @@ export class OpenAiGenerator implements AnswerGenerator {
     });
   }
 
-  async generate(question: string, contexts: readonly RankedHit[], op: Operation, signal: AbortSignal): Promise<string> {
-    const messages = buildMessages(question, contexts);
-    const request = { model: this.model, messages, max_tokens: this.maxTokens, temperature: 0.2 };
+  private clientFor(monitor: PerformanceMonitor): OpenAI {
+    let client = this.clients.get(monitor);
+    if (client === undefined) {
+      // Local OpenAI-compatible servers often need no key, but the client insists on one.
+      // Retries would hide the latency we are here to measure; the pipeline owns the deadline.
+      client = wrapOpenAI(new OpenAI({ baseURL: this.options.baseURL, apiKey: this.options.apiKey || 'unused', maxRetries: 0 }), { monitor });
+      this.clients.set(monitor, client);
+    }
+    return client;
+  }
+
+  /** The call is the llm_inference operation: @ragmeter/openai records its usage, time to first token and failure. */
+  async generate(monitor: PerformanceMonitor, question: string, contexts: readonly RankedHit[], signal: AbortSignal): Promise<string> {
+    const client = this.clientFor(monitor);
+    const request = { model: this.model, messages: buildMessages(question, contexts), max_tokens: this.maxTokens, temperature: 0.2 };
+    if (!this.stream) {
+      const completion = await client.chat.completions.create({ ...request, stream: false }, { signal });
+      return (completion.choices[0]?.message?.content ?? '').trim();
+    }
+    const stream = await client.chat.completions.create({ ...request, stream: true, stream_options: { include_usage: true } }, { signal });
     let text = '';
-    let usage: CompletionUsage | undefined;
-    if (this.stream) {
-      const stream = await this.client.chat.completions.create(
-        { ...request, stream: true, stream_options: { include_usage: true } },
-        { signal },
-      );
-      for await (const chunk of stream) {
-        const delta = chunk.choices[0]?.delta?.content;
-        if (delta) {
-          if (text === '') op.markFirstToken();
-          text += delta;
-        }
-        if (chunk.usage) usage = chunk.usage;
-      }
-    } else {
-      const completion = await this.client.chat.completions.create({ ...request, stream: false }, { signal });
-      text = completion.choices[0]?.message?.content ?? '';
-      usage = completion.usage;
-    }
-    if (usage) {
-      op.setUsage(usage);
-    } else {
-      // The server reported no usage: estimate rather than record nothing, and say so on the span.
-      op.setAttribute('rag.llm.tokens_estimated', true);
-      op.setTokens({ input: countTokens(messagesText(messages)), output: countTokens(text) });
-    }
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
     return text.trim();
   }
 }
@@ -127,13 +120,16 @@ export class ExtractiveGenerator implements AnswerGenerator {
     this.maxSentences = maxSentences;
   }
 
-  async generate(question: string, contexts: readonly RankedHit[], op: Operation): Promise<string> {
-    const answer = extractAnswer(question, contexts, this.maxSentences);
-    op.setTokens({
-      input: countTokens(messagesText(buildMessages(question, contexts))),
-      output: countTokens(answer),
+  async generate(monitor: PerformanceMonitor, question: string, contexts: readonly RankedHit[]): Promise<string> {
+    return monitor.track(OperationType.LLM_INFERENCE, llmAttributes(this), (op) => {
+      const answer = extractAnswer(question, contexts, this.maxSentences);
+      // What a model would have read and written, counted with the monitor's tokenizer.
+      op.setTokens({
+        input: monitor.countTokens(messagesText(buildMessages(question, contexts))),
+        output: monitor.countTokens(answer),
+      });
+      return answer;
     });
-    return answer;
   }
 }
 
@@ -172,7 +168,13 @@ export interface LlmCallOptions {
 /** How long an injected hang lasts before it times out: long enough to show in the tail, short enough for a demo. */
 export const INJECTED_TIMEOUT_MS = 1500;
 
-/** Answers as a tracked LLM_INFERENCE operation, bounded by a deadline. */
+const llmAttributes = (generator: AnswerGenerator) => ({
+  'gen_ai.request.model': generator.model,
+  'gen_ai.operation.name': 'chat',
+  'rag.llm.mode': generator.mode,
+});
+
+/** Answers (an LLM_INFERENCE operation, recorded by the generator), bounded by a deadline. */
 export async function generateAnswer(
   monitor: PerformanceMonitor,
   generator: AnswerGenerator,
@@ -180,25 +182,24 @@ export async function generateAnswer(
   contexts: readonly RankedHit[],
   options: LlmCallOptions,
 ): Promise<string> {
-  const attributes = { 'gen_ai.request.model': generator.model, 'gen_ai.operation.name': 'chat', 'rag.llm.mode': generator.mode };
-  return await monitor.track(OperationType.LLM_INFERENCE, attributes, async (op) => {
-    if (options.injectTimeout) {
+  if (options.injectTimeout) {
+    // No call is made, so the operation is recorded here: a hang until the deadline.
+    return monitor.track(OperationType.LLM_INFERENCE, { ...llmAttributes(generator), 'rag.demo.fault': 'llm_timeout' }, async () => {
       const deadline = Math.min(options.timeoutMs, INJECTED_TIMEOUT_MS);
-      op.setAttribute('rag.demo.fault', 'llm_timeout');
       await new Promise((resolve) => setTimeout(resolve, deadline));
       throw new LlmTimeoutError(`LLM gave no answer within ${deadline} ms (injected fault: simulated upstream hang)`);
+    });
+  }
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+  try {
+    return await generator.generate(monitor, question, contexts, controller.signal);
+  } catch (error) {
+    if (controller.signal.aborted) {
+      throw new LlmTimeoutError(`LLM gave no answer within ${options.timeoutMs} ms`, { cause: error });
     }
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), options.timeoutMs);
-    try {
-      return await generator.generate(question, contexts, op, controller.signal);
-    } catch (error) {
-      if (controller.signal.aborted) {
-        throw new LlmTimeoutError(`LLM gave no answer within ${options.timeoutMs} ms`, { cause: error });
-      }
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
-  });
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -100,7 +100,7 @@ describe('OpenAI-compatible LLM, streaming', () => {
     const { t, ask } = await serve(fake);
     expect((await ask(QUESTIONS[0]!)).status).toBe(200);
     const [span] = t.spans().filter((s) => s.name === OperationType.LLM_INFERENCE);
-    expect(span!.attributes['rag.llm.tokens_estimated']).toBe(true);
+    expect(span!.attributes['rag.operation.tokens_from_text']).toBe(true);
     expect(span!.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(50); // system prompt + sources
     expect(span!.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0);
   });

@@ -12,7 +12,7 @@
  * - Errors reach the caller unchanged (the same object); every promise made here has a
  *   rejection handler, so no unhandled rejection comes from here.
  */
-import { countTokens, getPerformanceMonitor, type Operation, type OperationType, type PerformanceMonitor } from '@ragmeter/sdk';
+import { getPerformanceMonitor, type Operation, type OperationType, type PerformanceMonitor } from '@ragmeter/sdk';
 import {
   ATTR_CACHE_READ_TOKENS,
   ATTR_EMBEDDING_DIMENSIONS,
@@ -338,8 +338,9 @@ export class Recorder {
 
   private tokensFromText(kind: 'input' | 'output', texts: string[]): void {
     // setTokensFromText() also records the text when the monitor captures content; a client
-    // wrapped with captureContent: false must not, so it counts with the default tokenizer.
+    // wrapped with captureContent: false must not, so it counts with the monitor's tokenizer
+    // and marks the span the same way.
     if (this.capture || !this.monitor.captureContent) this.op.setTokensFromText({ [kind]: texts });
-    else this.op.setTokens({ [kind]: countTokens(texts) });
+    else this.op.setTokens({ [kind]: this.monitor.countTokens(texts) }).setAttribute('rag.operation.tokens_from_text', true);
   }
 }
