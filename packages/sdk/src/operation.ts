@@ -21,8 +21,19 @@ export interface TypeEntry {
   readonly attrs: Attributes;
   readonly inputAttrs: Attributes;
   readonly outputAttrs: Attributes;
+  /** By error type (capped: see TypeTable). */
   readonly failAttrs: Map<string, Attributes>;
-  readonly genAiOperation: 'chat' | 'embeddings' | undefined;
+  /** The GenAI semantic-convention base sets, for llm_inference and embedding_generation. */
+  readonly genAi: GenAiEntry | undefined;
+}
+
+/** @internal Base attribute sets of the gen_ai.client.* instruments for one operation type. */
+export interface GenAiEntry {
+  readonly operation: 'chat' | 'embeddings';
+  readonly attrs: Attributes;
+  readonly inputAttrs: Attributes;
+  readonly outputAttrs: Attributes;
+  readonly failAttrs: Map<string, Attributes>;
 }
 
 const isCount = (n: unknown): n is number =>

@@ -28,7 +28,7 @@ import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@op
 import { randomUUID } from 'node:crypto';
 import type { RagMeterOptions } from './config/types.js';
 import { createOtlpMetricExporter, createOtlpTraceExporter, DEFAULT_OTLP_INTERVAL_MS, DEFAULT_OTLP_TIMEOUT_MS } from './export/otlp.js';
-import { createPrometheusReader } from './export/prometheus.js';
+import { createPrometheusReader, DEFAULT_CARDINALITY_LIMIT } from './export/prometheus.js';
 import { INSTRUMENTATION_SCOPE } from './instruments.js';
 import { PercentileReader } from './reader/percentile-reader.js';
 import { VERSION } from './version.js';
@@ -59,7 +59,8 @@ export function buildPipeline(options: RagMeterOptions, onCollect: () => void): 
   const external = !disabled && options.meterProvider !== undefined;
   const percentileReader =
     (disabled ? undefined : options.percentileReader) ??
-    new PercentileReader({ windowSeconds: options.windowSeconds, cardinalityLimit: options.cardinalityLimit, onCollect });
+    new PercentileReader({ windowSeconds: options.windowSeconds, cardinalityLimit: readerCardinalityLimit(options), onCollect });
+  const cardinalityLimit = options.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT;
   const otlp = disabled || options.otlp === undefined || options.otlp === false ? undefined : options.otlp;
   const exporting = !disabled && (otlp !== undefined || (options.prometheus !== undefined && options.prometheus !== false));
   const resource = options.resource ?? (exporting || hasIdentity(options) ? resourceOf(options) : undefined);
@@ -71,7 +72,7 @@ export function buildPipeline(options: RagMeterOptions, onCollect: () => void): 
   if (meterProvider === undefined) {
     const readers: IMetricReader[] = [percentileReader];
     if (!disabled && options.prometheus !== undefined && options.prometheus !== false) {
-      readers.push((prometheusReader = createPrometheusReader()));
+      readers.push((prometheusReader = createPrometheusReader({ cardinalityLimit })));
     }
     if (otlp !== undefined) {
       const intervalMillis = otlp.intervalMillis ?? DEFAULT_OTLP_INTERVAL_MS;
@@ -80,6 +81,7 @@ export function buildPipeline(options: RagMeterOptions, onCollect: () => void): 
           exporter: createOtlpMetricExporter(otlp),
           exportIntervalMillis: intervalMillis,
           exportTimeoutMillis: Math.min(otlp.timeoutMillis ?? DEFAULT_OTLP_TIMEOUT_MS, intervalMillis),
+          cardinalityLimits: { default: cardinalityLimit },
         }),
       );
     }
@@ -127,6 +129,16 @@ export function buildPipeline(options: RagMeterOptions, onCollect: () => void): 
       }
     },
   };
+}
+
+/**
+ * The report's reader must never fold an operation type into OTel's overflow series (its type
+ * would be lost): ragmeter bounds the labelled series by `cardinalityLimit` itself, and the
+ * reader also holds every base series (type × error type × token type).
+ */
+function readerCardinalityLimit(o: RagMeterOptions): number {
+  const maxBaseSeries = (7 + (o.maxCustomTypes ?? 100)) * 40;
+  return (o.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT) + maxBaseSeries;
 }
 
 const hasIdentity = (o: RagMeterOptions): boolean =>

@@ -16,7 +16,7 @@ afterEach(async () => {
   await Promise.all(monitors.splice(0).map((m) => m.shutdown()));
 });
 
-function setup(options: { cardinalityLimit?: number } = {}) {
+function setup(options: { cardinalityLimit?: number; metricAttributes?: string[] } = {}) {
   const reader = new CumulativeReader();
   const monitor = new PerformanceMonitor({ tracing: false, memorySampleIntervalMs: 0, metricReaders: [reader], ...options });
   monitors.push(monitor);
@@ -63,16 +63,20 @@ describe('rag.operation.memory.delta series', () => {
     expect(exported! / MB).toBeCloseTo(report.operations.embedding_generation!.memory_delta_mb.total, 6);
   });
 
-  it('past the cardinality limit, new attribute sets go to one overflow series', async () => {
-    const { monitor, series } = setup({ cardinalityLimit: 2 });
-    for (const type of ['pdf_loading', 'reranking', 'semantic_chunking', 'query_processing']) {
-      monitor.recordOperation({ type, durationSeconds: 0.1, memoryDeltaMb: 1 });
+  it('past the cardinality limit, new label sets add to their type\'s series: bounded, nothing lost', async () => {
+    const limit = 8;
+    const { monitor, series } = setup({ cardinalityLimit: limit, metricAttributes: ['tenant'] });
+    for (let i = 0; i < 10; i++) {
+      monitor.recordOperation({ type: 'reranking', durationSeconds: 0.1, memoryDeltaMb: 1, attributes: { tenant: `t${i}` } });
     }
-    monitor.recordOperation({ type: 'pdf_loading', durationSeconds: 0.1, memoryDeltaMb: 1 });
     const got = await series();
-    expect(got['{"rag.operation.type":"pdf_loading"}']).toBe(2 * MB);
-    expect(got['{"rag.operation.type":"reranking"}']).toBe(1 * MB);
-    expect(got['{"otel.metric.overflow":true}']).toBe(2 * MB);
-    expect(Object.keys(got)).toHaveLength(3);
+    const keys = Object.keys(got);
+    expect(keys.length).toBeLessThan(limit); // OTel keeps the last slot for its own overflow series
+    expect(keys.every((k) => (JSON.parse(k) as Record<string, unknown>)['rag.operation.type'] === 'reranking')).toBe(true);
+    expect(Object.values(got).reduce((a, b) => a + b, 0)).toBe(10 * MB);
+    const labelled = keys.filter((k) => k.includes('tenant')).length;
+    expect(labelled).toBeGreaterThan(0);
+    expect(got['{"rag.operation.type":"reranking"}']).toBe((10 - labelled) * MB);
+    expect((await monitor.generateReport()).dropped.by_reason.cardinality_limit).toBe(10 - labelled);
   });
 });

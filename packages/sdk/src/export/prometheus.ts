@@ -1,13 +1,27 @@
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { withUnitSuffixes } from './prometheus-names.js';
 
+/** OTel's default number of series per instrument. */
+export const DEFAULT_CARDINALITY_LIMIT = 2000;
+
+/** A PrometheusExporter whose series per instrument follow ragmeter's cardinality limit. */
+class BoundedPrometheusReader extends PrometheusExporter {
+  constructor(private readonly limit: number) {
+    super({ preventServerStart: true });
+  }
+
+  override selectCardinalityLimit(): number {
+    return this.limit;
+  }
+}
+
 /**
  * The Prometheus reader ragmeter serves /metrics from (no server of its own). Add it to your
  * NodeSDK's metric readers and pass it to startRagMeter({ prometheusReader }) to keep /metrics
- * when ragmeter joins an existing SDK.
+ * when ragmeter joins an existing SDK. `cardinalityLimit`: the same as ragmeter's (default 2000).
  */
-export function createPrometheusReader(): PrometheusExporter {
-  return new PrometheusExporter({ preventServerStart: true });
+export function createPrometheusReader(options: { cardinalityLimit?: number } = {}): PrometheusExporter {
+  return new BoundedPrometheusReader(options.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT);
 }
 
 const serializer = new PrometheusSerializer();

@@ -20,6 +20,13 @@ import {
 import { DEFAULT_MAX_SCALE, DEFAULT_MAX_SIZE } from './exponential-histogram.js';
 import { TypeAggregate } from './type-aggregate.js';
 
+/**
+ * Series per instrument this reader takes before OTel folds the rest into an attribute-less
+ * overflow series: ragmeter's default 2000 labelled series plus every base series (up to 40
+ * per operation type, for 7 built-in and 100 custom types), so that no operation type is folded.
+ */
+export const DEFAULT_READER_CARDINALITY_LIMIT = 2000 + (7 + 100) * 40;
+
 export interface PercentileReaderOptions {
   /** The longest recent window a report can ask for, seconds. Default 300. */
   windowSeconds?: number;
@@ -70,7 +77,7 @@ export class PercentileReader extends MetricReader {
 
   constructor(options: PercentileReaderOptions = {}) {
     const maxSize = options.maxSize ?? DEFAULT_MAX_SIZE;
-    const cardinalityLimit = options.cardinalityLimit ?? 2000;
+    const cardinalityLimit = options.cardinalityLimit ?? DEFAULT_READER_CARDINALITY_LIMIT;
     super({
       aggregationSelector: (type) =>
         type === InstrumentType.HISTOGRAM

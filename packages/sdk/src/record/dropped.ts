@@ -6,6 +6,7 @@ import type { DroppedReport } from '../report/types.js';
 export type DropReason =
   | 'invalid_operation_type'
   | 'custom_type_limit'
+  | 'cardinality_limit'
   | 'invalid_duration'
   | 'invalid_token_count'
   | 'invalid_attribute'

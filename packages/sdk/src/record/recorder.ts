@@ -1,32 +1,24 @@
 import {
   SpanStatusCode,
   createContextKey,
-  diag,
   trace,
   type Attributes,
   type AttributeValue,
   type Context,
-  type Meter,
   type ContextManager,
+  type Meter,
   type Tracer,
 } from '@opentelemetry/api';
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_TOKEN_TYPE,
-  createInstruments,
-  type Instruments,
-} from '../instruments.js';
-import { Operation, type OperationSink, type TypeEntry } from '../operation.js';
+import { ATTR_ERROR_TYPE } from '../instruments.js';
+import { Operation, type OperationSink } from '../operation.js';
 import { heapUsedBytes } from '../probes/memory.js';
 import { countTokens, type TokenCounter } from '../probes/tokens.js';
 import type { PercentileReader } from '../reader/percentile-reader.js';
 import type { AttributePolicy } from './attributes.js';
 import type { DropCounter, DropReason } from './dropped.js';
-import { MemorySums } from './memory-sums.js';
 import { readRecordedOperation, type RecordedOperation } from './recorded-operation.js';
 import { errorTypeOf, isErrorLike, messageOf } from './errors.js';
+import { MetricWriter } from './metric-writer.js';
 import { TypeTable } from './type-table.js';
 
 /** Options of `trackOperation()`. */
@@ -59,47 +51,44 @@ type Callback<T> = (op: Operation) => T;
 
 /** Attributes set by withAttributes(), carried in the context to operations started inside. */
 const INHERITED_ATTRIBUTES = createContextKey('ragmeter.attributes');
-const GEN_AI_KEYS = [ATTR_GEN_AI_REQUEST_MODEL, 'gen_ai.provider.name'] as const;
 
 /** A handle for a dropped operation: usable, records nothing; one per call so none share state. */
 const untracked = (): Operation => new Operation(undefined, undefined, undefined, undefined, 0, 0, undefined);
 
 /**
- * The hot path: starts and ends operations and records them on the OTel instruments. Owns the
- * instruments, the per-type table (cached attribute objects, so a record allocates nothing it
- * can avoid), the drop counter and the memory sums. Never throws into the host: what cannot be
- * recorded is dropped and counted.
+ * The hot path: starts and ends operations — their spans, context and handles — and hands them
+ * to the metric writer. Owns the per-type table, the attribute policy and the drop counter.
+ * Never throws into the host: what cannot be recorded is dropped and counted.
  */
 export class Recorder implements OperationSink {
   private readonly tracer: Tracer | undefined;
   private readonly ctx: Pick<ContextManager, 'active' | 'with'>;
-  private readonly reader: PercentileReader;
   private readonly policy: AttributePolicy;
   private readonly drops: DropCounter;
   private readonly memoryTracking: boolean;
   private readonly captureContent: boolean;
   private readonly tokenCounter: TokenCounter;
   private readonly types: TypeTable;
-  private readonly memorySums: MemorySums;
-  private readonly instruments: Instruments;
-  private warnedNoTokens = false;
+  private readonly metrics: MetricWriter;
 
   constructor(parts: RecorderParts) {
     this.tracer = parts.tracer;
     this.ctx = parts.contextManager;
-    this.reader = parts.reader;
     this.policy = parts.attributes;
     this.drops = parts.drops;
     this.memoryTracking = parts.memoryTracking;
     this.captureContent = parts.captureContent;
     this.tokenCounter = parts.tokenCounter;
     this.types = new TypeTable(parts.maxCustomTypes, parts.drops);
-    const memorySums = (this.memorySums = new MemorySums(parts.cardinalityLimit));
-    this.instruments = createInstruments(parts.meter, {
-      memoryDelta: (result) => memorySums.observe(result),
-      healthStatus: parts.healthValue,
+    this.metrics = new MetricWriter({
+      meter: parts.meter,
+      types: this.types,
+      policy: this.policy,
+      drops: this.drops,
+      reader: parts.reader,
+      cardinalityLimit: parts.cardinalityLimit,
+      healthValue: parts.healthValue,
     });
-    this.drops.attach(this.instruments.dropped);
   }
 
   // ---- the hot path: track() and what it calls ---------------------------------------------
@@ -169,7 +158,7 @@ export class Recorder implements OperationSink {
       const seconds = (performance.now() - op.startTime) / 1000;
       const memoryDelta = this.memoryTracking ? heapUsedBytes() - op.startHeap : undefined;
       const errorType = failed ? errorTypeOf(error) : undefined;
-      this.record(op.entry!, seconds, errorType, op.inputTokens, op.outputTokens, op.otherTokens, memoryDelta, op.attributes);
+      this.metrics.record(op.entry!, seconds, errorType, op.inputTokens, op.outputTokens, op.otherTokens, memoryDelta, op.attributes);
       const span = op.span;
       if (span !== undefined) {
         if (op.inputTokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', op.inputTokens);
@@ -190,77 +179,6 @@ export class Recorder implements OperationSink {
     } catch (e) {
       this.drop('internal_error', `could not record an operation: ${String(e)}`);
     }
-  }
-
-  private record(
-    entry: TypeEntry,
-    seconds: number,
-    errorType: string | undefined,
-    input: number | undefined,
-    output: number | undefined,
-    other: number | undefined,
-    memoryDeltaBytes: number | undefined,
-    userAttributes: Attributes | undefined,
-  ): void {
-    // While a clearMetrics() collection is in flight, records wait so that they land after it.
-    const waiting = this.reader.waiting;
-    if (waiting !== undefined) {
-      waiting.push(() => this.record(entry, seconds, errorType, input, output, other, memoryDeltaBytes, userAttributes));
-      return;
-    }
-    const base = errorType === undefined ? entry.attrs : this.types.failureAttributes(entry, errorType);
-    const labels = userAttributes === undefined ? undefined : this.policy.metricLabels(userAttributes);
-    const attrs = labels === undefined ? base : { ...base, ...labels };
-    const { duration, tokens } = this.instruments;
-    duration.record(seconds, attrs);
-    if (memoryDeltaBytes !== undefined) this.memorySums.add(base, labels, attrs, memoryDeltaBytes);
-    if (input !== undefined || output !== undefined || other !== undefined) {
-      const plain = labels === undefined;
-      if (input !== undefined) tokens.record(input, plain ? entry.inputAttrs : { ...entry.inputAttrs, ...labels });
-      if (output !== undefined) tokens.record(output, plain ? entry.outputAttrs : { ...entry.outputAttrs, ...labels });
-      if (other !== undefined) tokens.record(other, plain ? entry.attrs : { ...entry.attrs, ...labels });
-    }
-    if (entry.genAiOperation !== undefined) {
-      this.recordGenAi(entry.genAiOperation, seconds, errorType, input, output, userAttributes);
-      if (entry.genAiOperation === 'chat' && errorType === undefined && input === undefined && output === undefined && other === undefined) {
-        this.warnNoTokens();
-      }
-    }
-  }
-
-  /** GenAI semantic-convention client metrics for LLM and embedding operations. */
-  private recordGenAi(
-    operation: string,
-    seconds: number,
-    errorType: string | undefined,
-    input: number | undefined,
-    output: number | undefined,
-    userAttributes: Attributes | undefined,
-  ): void {
-    const attrs: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: operation };
-    if (userAttributes !== undefined) {
-      for (const key of GEN_AI_KEYS) {
-        const v = userAttributes[key];
-        if (v !== undefined) attrs[key] = v;
-      }
-    }
-    const { genAiTokens, genAiDuration } = this.instruments;
-    if (input !== undefined) genAiTokens.record(input, { ...attrs, [ATTR_TOKEN_TYPE]: 'input' });
-    if (output !== undefined) genAiTokens.record(output, { ...attrs, [ATTR_TOKEN_TYPE]: 'output' });
-    if (errorType !== undefined) attrs[ATTR_ERROR_TYPE] = errorType;
-    genAiDuration.record(seconds, attrs);
-  }
-
-  /** A forgotten setUsage() would silently record 0 tokens: say so, once. */
-  private warnNoTokens(): void {
-    if (this.warnedNoTokens) return;
-    this.warnedNoTokens = true;
-    const message =
-      'ragmeter: an llm_inference operation ended with no token counts, so it records 0 tokens. ' +
-      'Set them with op.setUsage(response.usage), op.setTokens() or op.setTokensFromText(), ' +
-      'or use @ragmeter/openai / @ragmeter/anthropic, which do it for you. (Warned once.)';
-    diag.warn(message);
-    process.emitWarning(message, { type: 'RagMeterWarning', code: 'RAGMETER_NO_TOKENS' });
   }
 
   // ---- context -------------------------------------------------------------------------------
@@ -306,7 +224,7 @@ export class Recorder implements OperationSink {
       let attrs = operation.attributes === undefined ? undefined : this.policy.sanitize(operation.attributes);
       if (inherited !== undefined) attrs = attrs === undefined ? inherited : { ...inherited, ...attrs };
       const { seconds, errorType, input, output, other } = valid;
-      this.record(entry, seconds, errorType, input, output, other, valid.memoryDeltaBytes, attrs);
+      this.metrics.record(entry, seconds, errorType, input, output, other, valid.memoryDeltaBytes, attrs);
 
       if (this.tracer !== undefined) {
         const end = Date.now();
@@ -343,8 +261,7 @@ export class Recorder implements OperationSink {
     try {
       op.span?.addEvent('gen_ai.first_token');
       op.span?.setAttribute('rag.operation.time_to_first_token_seconds', seconds);
-      const labels = op.attributes === undefined ? undefined : this.policy.metricLabels(op.attributes);
-      this.instruments.timeToFirstToken.record(seconds, labels === undefined ? op.entry!.attrs : { ...op.entry!.attrs, ...labels });
+      this.metrics.firstToken(op.entry!, op.attributes, seconds);
     } catch (e) {
       this.drop('internal_error', `could not record time to first token: ${String(e)}`);
     }

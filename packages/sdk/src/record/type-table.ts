@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import { ATTR_ERROR_TYPE, ATTR_OPERATION_TYPE, ATTR_TOKEN_TYPE } from '../instruments.js';
-import type { TypeEntry } from '../operation.js';
+import { ATTR_ERROR_TYPE, ATTR_GEN_AI_OPERATION_NAME, ATTR_OPERATION_TYPE, ATTR_TOKEN_TYPE } from '../instruments.js';
+import type { GenAiEntry, TypeEntry } from '../operation.js';
 import { OperationType, isBuiltInOperationType, isValidOperationTypeName } from '../operation-type.js';
 import type { DropCounter } from './dropped.js';
 
@@ -16,6 +16,7 @@ export const OTHER_ERROR = '_OTHER';
 export class TypeTable {
   private readonly entries = new Map<string, TypeEntry>();
   private customTypes = 0;
+  private baseSets = 0;
 
   constructor(
     private readonly maxCustomTypes: number,
@@ -27,13 +28,31 @@ export class TypeTable {
     return this.entries.get(type) ?? this.resolve(type);
   }
 
+  /**
+   * Base attribute sets made so far, over every instrument: with the labelled series of each
+   * instrument they must stay under the cardinality limit (see SeriesTable).
+   */
+  get baseSetCount(): number {
+    return this.baseSets;
+  }
+
   /** The cached attributes of a failure of `entry` with `errorType`. */
   failureAttributes(entry: TypeEntry, errorType: string): Attributes {
-    let attrs = entry.failAttrs.get(errorType);
+    return this.failure(entry.failAttrs, entry.attrs, errorType);
+  }
+
+  /** The cached gen_ai.client.operation.duration attributes of a failure. */
+  genAiFailureAttributes(genAi: GenAiEntry, errorType: string): Attributes {
+    return this.failure(genAi.failAttrs, genAi.attrs, errorType);
+  }
+
+  private failure(cache: Map<string, Attributes>, base: Attributes, errorType: string): Attributes {
+    let attrs = cache.get(errorType);
     if (attrs === undefined) {
-      if (entry.failAttrs.size >= MAX_ERROR_TYPES_PER_OPERATION_TYPE) return this.failureAttributes(entry, OTHER_ERROR);
-      attrs = Object.freeze({ ...entry.attrs, [ATTR_ERROR_TYPE]: errorType });
-      entry.failAttrs.set(errorType, attrs);
+      if (cache.size >= MAX_ERROR_TYPES_PER_OPERATION_TYPE) return this.failure(cache, base, OTHER_ERROR);
+      attrs = Object.freeze({ ...base, [ATTR_ERROR_TYPE]: errorType });
+      cache.set(errorType, attrs);
+      this.baseSets++;
     }
     return attrs;
   }
@@ -54,16 +73,28 @@ export class TypeTable {
       this.customTypes++;
     }
     const attrs = Object.freeze({ [ATTR_OPERATION_TYPE]: type });
+    const operation = type === OperationType.LLM_INFERENCE ? 'chat' : type === OperationType.EMBEDDING_GENERATION ? 'embeddings' : undefined;
     const entry: TypeEntry = {
       name: type,
       attrs,
       inputAttrs: Object.freeze({ ...attrs, [ATTR_TOKEN_TYPE]: 'input' }),
       outputAttrs: Object.freeze({ ...attrs, [ATTR_TOKEN_TYPE]: 'output' }),
       failAttrs: new Map(),
-      genAiOperation:
-        type === OperationType.LLM_INFERENCE ? 'chat' : type === OperationType.EMBEDDING_GENERATION ? 'embeddings' : undefined,
+      genAi: operation === undefined ? undefined : genAiEntry(operation),
     };
+    this.baseSets += operation === undefined ? 3 : 6;
     this.entries.set(type, entry);
     return entry;
   }
+}
+
+function genAiEntry(operation: 'chat' | 'embeddings'): GenAiEntry {
+  const attrs = Object.freeze({ [ATTR_GEN_AI_OPERATION_NAME]: operation });
+  return {
+    operation,
+    attrs,
+    inputAttrs: Object.freeze({ ...attrs, [ATTR_TOKEN_TYPE]: 'input' }),
+    outputAttrs: Object.freeze({ ...attrs, [ATTR_TOKEN_TYPE]: 'output' }),
+    failAttrs: new Map(),
+  };
 }
