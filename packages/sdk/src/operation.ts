@@ -7,6 +7,8 @@ export interface OperationSink {
   invalidTokens(what: string, value: unknown): void;
   firstToken(op: Operation, seconds: number): void;
   invalidDuration(what: string, value: unknown): void;
+  /** A method of the handle was given something it could not read (a throwing getter, say). */
+  unreadable(what: string, error: unknown): void;
   countTokens(text: string | readonly string[]): number;
   setAttribute(op: Operation, key: string, value: unknown): void;
   /** Puts prompt/response text on the span; `always` skips the monitor's captureContent check. */
@@ -36,8 +38,13 @@ export interface GenAiEntry {
   readonly failAttrs: Map<string, Attributes>;
 }
 
+/** Larger counts are not tokens but a bug; they would also make report sums overflow. */
+export const MAX_TOKEN_COUNT = 1e12;
+/** Longer durations (31 years) are not measurements; they would also make report sums overflow. */
+export const MAX_DURATION_SECONDS = 1e9;
+
 const isCount = (n: unknown): n is number =>
-  typeof n === 'number' && Number.isFinite(n) && n >= 0;
+  typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= MAX_TOKEN_COUNT;
 
 type Text = string | readonly string[];
 
@@ -56,7 +63,7 @@ function countText(sink: OperationSink, what: string, text: Text): number | unde
 }
 
 const joinText = (text: Text | undefined): string | undefined =>
-  typeof text === 'string' ? text : Array.isArray(text) ? text.join('\n') : undefined;
+  typeof text === 'string' ? text : Array.isArray(text) ? text.filter((t) => typeof t === 'string').join('\n') : undefined;
 
 /**
  * One tracked operation: returned by `monitor.trackOperation()` and passed to the callback of
@@ -108,33 +115,48 @@ export class Operation implements Disposable {
     else this.sink?.invalidTokens('tokens', count);
   }
 
-  /** Sets input and/or output tokens, e.g. from the provider's usage report. */
-  setTokens(tokens: { input?: number; output?: number }): this {
-    if (tokens === null || typeof tokens !== 'object') {
-      this.sink?.invalidTokens('setTokens() argument', tokens);
-      return this;
-    }
-    if (tokens.input !== undefined) {
-      if (isCount(tokens.input)) this.inputTokens = tokens.input;
-      else this.sink?.invalidTokens('input tokens', tokens.input);
-    }
-    if (tokens.output !== undefined) {
-      if (isCount(tokens.output)) this.outputTokens = tokens.output;
-      else this.sink?.invalidTokens('output tokens', tokens.output);
+  /**
+   * Runs a method body that reads what the caller passed: a throwing getter or proxy is
+   * dropped and counted, never thrown into the host.
+   */
+  private guard(what: string, body: () => void): this {
+    try {
+      body();
+    } catch (error) {
+      this.sink?.unreadable(what, error);
     }
     return this;
   }
 
+  /** Sets input and/or output tokens, e.g. from the provider's usage report. */
+  setTokens(tokens: { input?: number; output?: number }): this {
+    return this.guard('setTokens()', () => {
+      if (tokens === null || typeof tokens !== 'object') {
+        this.sink?.invalidTokens('setTokens() argument', tokens);
+        return;
+      }
+      const { input, output } = tokens;
+      if (input !== undefined) {
+        if (isCount(input)) this.inputTokens = input;
+        else this.sink?.invalidTokens('input tokens', input);
+      }
+      if (output !== undefined) {
+        if (isCount(output)) this.outputTokens = output;
+        else this.sink?.invalidTokens('output tokens', output);
+      }
+    });
+  }
+
   /** Takes token counts from a provider's usage object (OpenAI, Anthropic and alike). */
   setUsage(usage: ProviderUsage | null | undefined): this {
-    if (usage === null || usage === undefined || typeof usage !== 'object') return this;
-    const input = usage.input_tokens ?? usage.prompt_tokens;
-    const output = usage.output_tokens ?? usage.completion_tokens;
-    if (input === undefined && output === undefined && usage.total_tokens !== undefined) {
-      this.tokens = usage.total_tokens;
-      return this;
-    }
-    return this.setTokens({ input, output });
+    return this.guard('setUsage()', () => {
+      if (usage === null || usage === undefined || typeof usage !== 'object') return;
+      const input = usage.input_tokens ?? usage.prompt_tokens;
+      const output = usage.output_tokens ?? usage.completion_tokens;
+      const total = usage.total_tokens;
+      if (input === undefined && output === undefined && total !== undefined) this.tokens = total;
+      else this.setTokens({ input, output });
+    });
   }
 
   /**
@@ -144,19 +166,21 @@ export class Operation implements Disposable {
   setTokensFromText(text: { input?: Text; output?: Text }): this {
     const sink = this.sink;
     if (sink === undefined || text === null || typeof text !== 'object' || this.ended) return this;
-    let counted = false;
-    if (text.input !== undefined && this.inputTokens === undefined) {
-      this.inputTokens = countText(sink, 'input', text.input);
-      counted ||= this.inputTokens !== undefined;
-    }
-    if (text.output !== undefined && this.outputTokens === undefined) {
-      this.outputTokens = countText(sink, 'output', text.output);
-      counted ||= this.outputTokens !== undefined;
-    }
-    // Counted by the tokenizer, not reported by the provider: say so on the span.
-    if (counted) sink.setAttribute(this, 'rag.operation.tokens_from_text', true);
-    sink.captureText(this, joinText(text.input), joinText(text.output), false);
-    return this;
+    return this.guard('setTokensFromText()', () => {
+      const { input, output } = text;
+      let counted = false;
+      if (input !== undefined && this.inputTokens === undefined) {
+        this.inputTokens = countText(sink, 'input', input);
+        counted ||= this.inputTokens !== undefined;
+      }
+      if (output !== undefined && this.outputTokens === undefined) {
+        this.outputTokens = countText(sink, 'output', output);
+        counted ||= this.outputTokens !== undefined;
+      }
+      // Counted by the tokenizer, not reported by the provider: say so on the span.
+      if (counted) sink.setAttribute(this, 'rag.operation.tokens_from_text', true);
+      sink.captureText(this, joinText(input), joinText(output), false);
+    });
   }
 
   /**
@@ -165,15 +189,15 @@ export class Operation implements Disposable {
    * monitor's `captureContent` says: call it only where content capture is wanted.
    */
   setContent(text: { input?: Text; output?: Text }): this {
-    if (this.sink === undefined || text === null || typeof text !== 'object' || this.ended) return this;
-    this.sink.captureText(this, joinText(text.input), joinText(text.output), true);
-    return this;
+    const sink = this.sink;
+    if (sink === undefined || text === null || typeof text !== 'object' || this.ended) return this;
+    return this.guard('setContent()', () => sink.captureText(this, joinText(text.input), joinText(text.output), true));
   }
 
   /** Adds an attribute to the span (and to the metrics when its key is allowlisted). */
   setAttribute(key: string, value: AttributeValue): this {
-    if (!this.ended) this.sink?.setAttribute(this, key, value);
-    return this;
+    if (this.ended) return this;
+    return this.guard('setAttribute()', () => this.sink?.setAttribute(this, key, value));
   }
 
   /** Marks the arrival of the first streamed token: records time-to-first-token (once). */
@@ -192,7 +216,7 @@ export class Operation implements Disposable {
    */
   setTimeToFirstToken(seconds: number): this {
     if (this.ended || this.firstTokenMarked || this.sink === undefined) return this;
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0 || seconds > MAX_DURATION_SECONDS) {
       this.sink.invalidDuration('time to first token', seconds);
       return this;
     }

@@ -9,6 +9,7 @@ function fakeSink(countTokens: (text: string | readonly string[]) => number = (t
     finish: (op, error, failed) => finishes.push({ error, failed, tokens: [op.inputTokens, op.outputTokens, op.otherTokens] }),
     invalidTokens: (what, value) => invalid.push([what, value]),
     invalidDuration: (what, value) => invalid.push([what, value]),
+    unreadable: (what, error) => invalid.push([what, error]),
     firstToken: () => undefined,
     runIn: (_context, fn) => fn(),
     countTokens,

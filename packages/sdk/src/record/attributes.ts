@@ -1,5 +1,6 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import type { DropCounter } from './dropped.js';
+import { shown } from './errors.js';
 
 /** Longest array attribute value kept. */
 const MAX_ARRAY_LENGTH = 64;
@@ -20,25 +21,34 @@ export class AttributePolicy {
   /** The valid attributes of `attributes` (undefined when none is left). */
   sanitize(attributes: Attributes): Attributes | undefined {
     if (attributes === null || typeof attributes !== 'object') {
-      this.drops.drop('invalid_attribute', `attributes must be an object, got ${String(attributes)}`);
+      this.drops.drop('invalid_attribute', `attributes must be an object, got ${shown(attributes)}`);
       return undefined;
     }
     let out: Attributes | undefined;
     let n = 0;
-    for (const key in attributes) {
-      const value = attributes[key];
-      if (value === undefined) continue;
-      if (n >= this.maxAttributes) {
-        this.drops.drop('invalid_attribute', `more than ${this.maxAttributes} attributes on one operation ("${key}" and later)`);
-        break;
+    try {
+      for (const key in attributes) {
+        const value = attributes[key];
+        if (value === undefined) continue;
+        if (n >= this.maxAttributes) {
+          this.drops.drop('invalid_attribute', `more than ${this.maxAttributes} attributes on one operation ("${key.slice(0, 64)}" and later)`);
+          break;
+        }
+        if (key.length > this.maxValueLength) {
+          this.drops.drop('invalid_attribute', `attribute key "${key.slice(0, 64)}..." is longer than ${this.maxValueLength} characters`);
+          continue;
+        }
+        const clean = this.cleanValue(value);
+        if (clean === undefined) {
+          this.drops.drop('invalid_attribute', `attribute "${key.slice(0, 64)}" must be a string, number, boolean or an array of one of those`);
+          continue;
+        }
+        (out ??= {})[key] = clean;
+        n++;
       }
-      const clean = this.cleanValue(value);
-      if (clean === undefined) {
-        this.drops.drop('invalid_attribute', `attribute "${key}" must be a string, number, boolean or an array of one of those`);
-        continue;
-      }
-      (out ??= {})[key] = clean;
-      n++;
+    } catch (error) {
+      // a throwing getter or proxy: what was read so far is kept
+      this.drops.drop('invalid_attribute', `attributes could not be read: ${shown(error)}`);
     }
     return out;
   }

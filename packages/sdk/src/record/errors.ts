@@ -1,6 +1,7 @@
 import { OTHER_ERROR } from './type-table.js';
 
-// What a failure records of whatever was thrown. None of these throws, whatever the value.
+// What a failure records of whatever was thrown, and values shown in warnings. None of these
+// throws, whatever the value.
 
 /**
  * An Error, also from another realm (a vm context, jest's sandbox) where `instanceof Error`
@@ -32,5 +33,18 @@ export function messageOf(error: unknown): string | undefined {
     return error === undefined ? undefined : String(error);
   } catch {
     return undefined;
+  }
+}
+
+/** A value as text for a warning message; never throws (a null-prototype object, a throwing toString). */
+export function shown(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return '(a value that cannot be printed)';
+    }
   }
 }

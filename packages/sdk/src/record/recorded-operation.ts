@@ -1,6 +1,11 @@
 import type { Attributes } from '@opentelemetry/api';
 import { BYTES_PER_MB } from '../probes/memory.js';
 import type { DropCounter } from './dropped.js';
+import { MAX_DURATION_SECONDS, MAX_TOKEN_COUNT } from '../operation.js';
+import { shown } from './errors.js';
+
+/** A heap change beyond a petabyte is not a measurement; it would also make report sums overflow. */
+const MAX_MEMORY_DELTA_MB = 1e9;
 
 /** Input of `recordOperation()`: an operation measured elsewhere. */
 export interface RecordedOperation {
@@ -36,14 +41,14 @@ export interface ValidRecord {
  */
 export function readRecordedOperation(operation: RecordedOperation, drops: DropCounter): ValidRecord | undefined {
   const seconds = operation.durationSeconds;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
-    drops.drop('invalid_duration', `durationSeconds must be a finite number >= 0, got ${String(seconds)}`);
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0 || seconds > MAX_DURATION_SECONDS) {
+    drops.drop('invalid_duration', `durationSeconds must be a number of seconds from 0 to ${MAX_DURATION_SECONDS}, got ${shown(seconds)}`);
     return undefined;
   }
   const count = (what: string, v: unknown): number | undefined => {
     if (v === undefined) return undefined;
-    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
-    drops.drop('invalid_token_count', `${what} must be a finite number >= 0, got ${String(v)}`);
+    if (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_TOKEN_COUNT) return v;
+    drops.drop('invalid_token_count', `${what} must be a number from 0 to ${MAX_TOKEN_COUNT}, got ${shown(v)}`);
     return undefined;
   };
   const input = count('inputTokens', operation.inputTokens);
@@ -51,12 +56,18 @@ export function readRecordedOperation(operation: RecordedOperation, drops: DropC
   const other = count('tokens', operation.tokens);
   let memoryDeltaBytes: number | undefined;
   if (operation.memoryDeltaMb !== undefined) {
-    if (typeof operation.memoryDeltaMb === 'number' && Number.isFinite(operation.memoryDeltaMb)) {
-      memoryDeltaBytes = operation.memoryDeltaMb * BYTES_PER_MB;
+    const mb = operation.memoryDeltaMb;
+    if (typeof mb === 'number' && Number.isFinite(mb) && Math.abs(mb) <= MAX_MEMORY_DELTA_MB) {
+      memoryDeltaBytes = mb * BYTES_PER_MB;
     } else {
-      drops.drop('invalid_memory_delta', `memoryDeltaMb must be a finite number, got ${String(operation.memoryDeltaMb)}`);
+      drops.drop('invalid_memory_delta', `memoryDeltaMb must be a number from -${MAX_MEMORY_DELTA_MB} to ${MAX_MEMORY_DELTA_MB}, got ${shown(mb)}`);
     }
   }
-  const errorType = operation.success === false ? (operation.errorType ?? 'Error').slice(0, 64) : undefined;
+  let errorType: string | undefined;
+  if (operation.success === false) {
+    errorType = 'Error';
+    if (typeof operation.errorType === 'string' && operation.errorType !== '') errorType = operation.errorType.slice(0, 64);
+    else if (operation.errorType !== undefined) drops.drop('invalid_attribute', `errorType must be a non-empty string, got ${shown(operation.errorType)}`);
+  }
   return { seconds, errorType, input, output, other, memoryDeltaBytes };
 }

@@ -17,7 +17,7 @@ import type { PercentileReader } from '../reader/percentile-reader.js';
 import type { AttributePolicy } from './attributes.js';
 import type { DropCounter, DropReason } from './dropped.js';
 import { readRecordedOperation, type RecordedOperation } from './recorded-operation.js';
-import { errorTypeOf, isErrorLike, messageOf } from './errors.js';
+import { errorTypeOf, isErrorLike, messageOf, shown } from './errors.js';
 import { MetricWriter } from './metric-writer.js';
 import { TypeTable } from './type-table.js';
 
@@ -54,6 +54,61 @@ const INHERITED_ATTRIBUTES = createContextKey('ragmeter.attributes');
 
 /** A handle for a dropped operation: usable, records nothing; one per call so none share state. */
 const untracked = (): Operation => new Operation(undefined, undefined, undefined, undefined, 0, 0, undefined);
+
+/**
+ * Ends `op` when what `fn` returned settles, giving the caller the very object `fn` returned.
+ * A native promise is observed on a side branch (which handles its own rejection, so an
+ * unhandled rejection stays the caller's, as without ragmeter). Another thenable — a query
+ * builder, say, whose `then` starts the work — is not called by us: its `then` is wrapped on
+ * the instance, so the operation lasts until the caller awaits it and it settles. Anything
+ * else, or a thenable that cannot be wrapped, ends the operation now.
+ */
+function endWhenSettled(result: object, op: Operation): void {
+  try {
+    if (result instanceof Promise) {
+      result.then(
+        () => op.end(),
+        (error: unknown) => op.fail(error),
+      );
+      return;
+    }
+    const then: unknown = (result as { then?: unknown }).then;
+    if (typeof then !== 'function' || !Object.isExtensible(result)) {
+      op.end();
+      return;
+    }
+    let observed = false;
+    Object.defineProperty(result, 'then', {
+      configurable: true,
+      enumerable: false,
+      writable: true,
+      value: function (this: unknown, onFulfilled?: (value: unknown) => unknown, onRejected?: (reason: unknown) => unknown): unknown {
+        if (observed) return then.call(this, onFulfilled, onRejected);
+        observed = true;
+        try {
+          return then.call(
+            this,
+            (value: unknown) => {
+              op.end();
+              return typeof onFulfilled === 'function' ? onFulfilled(value) : value;
+            },
+            (reason: unknown) => {
+              op.fail(reason);
+              if (typeof onRejected === 'function') return onRejected(reason);
+              throw reason;
+            },
+          );
+        } catch (error) {
+          op.fail(error);
+          throw error;
+        }
+      },
+    });
+  } catch {
+    // a getter or proxy that throws: the caller meets it themselves, as without ragmeter
+    op.end();
+  }
+}
 
 /**
  * The hot path: starts and ends operations — their spans, context and handles — and hands them
@@ -113,19 +168,8 @@ export class Recorder implements OperationSink {
       op.fail(error);
       throw error;
     }
-    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-      return (result as unknown as PromiseLike<unknown>).then(
-        (value) => {
-          op.end();
-          return value;
-        },
-        (error: unknown) => {
-          op.fail(error);
-          throw error;
-        },
-      ) as T;
-    }
-    op.end();
+    if (result !== null && (typeof result === 'object' || typeof result === 'function')) endWhenSettled(result, op);
+    else op.end();
     return result;
   }
 
@@ -147,7 +191,7 @@ export class Recorder implements OperationSink {
       }
       return new Operation(this, entry, span, context, performance.now(), this.memoryTracking ? heapUsedBytes() : 0, attrs);
     } catch (error) {
-      this.drop('internal_error', `could not start an operation: ${String(error)}`);
+      this.drop('internal_error', `could not start an operation: ${shown(error)}`);
       return untracked();
     }
   }
@@ -177,7 +221,7 @@ export class Recorder implements OperationSink {
         span.end();
       }
     } catch (e) {
-      this.drop('internal_error', `could not record an operation: ${String(e)}`);
+      this.drop('internal_error', `could not record an operation: ${shown(e)}`);
     }
   }
 
@@ -200,7 +244,7 @@ export class Recorder implements OperationSink {
       if (typeof (parent as Context).getValue === 'function') return parent as Context;
       if ('context' in parent) return parent.context ?? active;
     }
-    this.drop('invalid_arguments', `trackOperation() option "parent" must be an Operation or an OTel Context, got ${String(parent)}`);
+    this.drop('invalid_arguments', `trackOperation() option "parent" must be an Operation or an OTel Context, got ${shown(parent)}`);
     return active;
   }
 
@@ -213,7 +257,7 @@ export class Recorder implements OperationSink {
   recordOperation(operation: RecordedOperation): void {
     try {
       if (operation === null || typeof operation !== 'object') {
-        return this.drop('invalid_arguments', `recordOperation() needs an object, got ${String(operation)}`);
+        return this.drop('invalid_arguments', `recordOperation() needs an object, got ${shown(operation)}`);
       }
       const entry = this.types.get(operation.type);
       if (entry === undefined) return;
@@ -239,18 +283,22 @@ export class Recorder implements OperationSink {
         span.end(end);
       }
     } catch (e) {
-      this.drop('internal_error', `could not record an operation: ${String(e)}`);
+      this.drop('internal_error', `could not record an operation: ${shown(e)}`);
     }
   }
 
   // ---- OperationSink: what an Operation reports --------------------------------------------
 
   invalidTokens(what: string, value: unknown): void {
-    this.drop('invalid_token_count', `${what} must be a finite number >= 0, got ${String(value)}`);
+    this.drop('invalid_token_count', `${what} must be a finite number >= 0, got ${shown(value)}`);
+  }
+
+  unreadable(what: string, error: unknown): void {
+    this.drop('invalid_arguments', `${what} could not read its argument: ${shown(error)}`);
   }
 
   invalidDuration(what: string, value: unknown): void {
-    this.drop('invalid_duration', `${what} must be a finite number of seconds >= 0, got ${String(value)}`);
+    this.drop('invalid_duration', `${what} must be a finite number of seconds >= 0, got ${shown(value)}`);
   }
 
   runIn<T>(context: Context, fn: () => T): T {
@@ -263,7 +311,7 @@ export class Recorder implements OperationSink {
       op.span?.setAttribute('rag.operation.time_to_first_token_seconds', seconds);
       this.metrics.firstToken(op.entry!, op.attributes, seconds);
     } catch (e) {
-      this.drop('internal_error', `could not record time to first token: ${String(e)}`);
+      this.drop('internal_error', `could not record time to first token: ${shown(e)}`);
     }
   }
 
