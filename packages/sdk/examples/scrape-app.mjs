@@ -11,3 +11,6 @@ try {
   monitor.track(OperationType.RERANKING, () => { throw new RangeError('no candidates'); });
 } catch { /* counted as a failed reranking */ }
 console.log(await monitor.serverUrl());
+// Stands in for the service's own work (its HTTP server, say), which keeps the process alive:
+// ragmeter's server and timers never do.
+setInterval(() => undefined, 60_000);

@@ -70,7 +70,11 @@ export class PerformanceMonitor {
     this.windowSeconds = options.windowSeconds ?? 300;
     this.captureContent = options.captureContent ?? false;
     this.healthThresholds = { ...options.health };
-    this.pipeline = buildPipeline(options, () => this.updateHealthGauge());
+    this.pipeline = buildPipeline(options, {
+      onCollect: () => this.updateHealthGauge(),
+      onExportFailure: (signal, error) =>
+        this.drops.drop('export_failed', `an OTLP ${signal} export failed, its data is lost (${error instanceof Error ? error.message : 'no detail'})`),
+    });
     this.percentileReader = this.pipeline.percentileReader;
     this.meterProvider = this.pipeline.meterProvider;
     this.tracerProvider = this.pipeline.tracerProvider;
@@ -216,6 +220,7 @@ export class PerformanceMonitor {
     return buildReport({
       timestamp: new Date(),
       windowSeconds: windowSeconds === undefined ? null : Math.min(windowSeconds, this.windowSeconds),
+      coveredSeconds: windowSeconds === undefined ? undefined : this.percentileReader.coveredSeconds(windowSeconds),
       stats: statsOf(this.percentileReader.aggregates(windowSeconds)),
       memory,
       health: this.health(memory.current_rss_mb),

@@ -27,7 +27,15 @@ import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { randomUUID } from 'node:crypto';
 import type { RagMeterOptions } from './config/types.js';
-import { createOtlpMetricExporter, createOtlpTraceExporter, DEFAULT_OTLP_INTERVAL_MS, DEFAULT_OTLP_TIMEOUT_MS } from './export/otlp.js';
+import {
+  createOtlpMetricExporter,
+  createOtlpTraceExporter,
+  DEFAULT_OTLP_INTERVAL_MS,
+  DEFAULT_OTLP_TIMEOUT_MS,
+  metricExporterReportingFailures,
+  spanExporterReportingFailures,
+  type ExportFailureHandler,
+} from './export/otlp.js';
 import { createPrometheusReader, DEFAULT_CARDINALITY_LIMIT } from './export/prometheus.js';
 import { INSTRUMENTATION_SCOPE } from './instruments.js';
 import { PercentileReader } from './reader/percentile-reader.js';
@@ -53,7 +61,14 @@ export interface Pipeline {
  * tracer providers (percentile reader, Prometheus reader, OTLP, more readers and processors),
  * or the application's when it passes them. `onCollect` runs after each percentile collection.
  */
-export function buildPipeline(options: RagMeterOptions, onCollect: () => void): Pipeline {
+export interface PipelineHooks {
+  /** After each percentile collection (the monitor refreshes its health gauge). */
+  onCollect: () => void;
+  /** A failed OTLP export. */
+  onExportFailure: ExportFailureHandler;
+}
+
+export function buildPipeline(options: RagMeterOptions, { onCollect, onExportFailure }: PipelineHooks): Pipeline {
   const disabled = options.disabled === true;
   // Disabled, the application's SDK is off too (OTEL_SDK_DISABLED): keep a private report.
   const external = !disabled && options.meterProvider !== undefined;
@@ -78,7 +93,7 @@ export function buildPipeline(options: RagMeterOptions, onCollect: () => void): 
       const intervalMillis = otlp.intervalMillis ?? DEFAULT_OTLP_INTERVAL_MS;
       readers.push(
         new PeriodicExportingMetricReader({
-          exporter: createOtlpMetricExporter(otlp),
+          exporter: metricExporterReportingFailures(createOtlpMetricExporter(otlp), onExportFailure),
           exportIntervalMillis: intervalMillis,
           exportTimeoutMillis: Math.min(otlp.timeoutMillis ?? DEFAULT_OTLP_TIMEOUT_MS, intervalMillis),
           cardinalityLimits: { default: cardinalityLimit },
@@ -97,7 +112,7 @@ export function buildPipeline(options: RagMeterOptions, onCollect: () => void): 
       const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
       if (otlp !== undefined) {
         spanProcessors.push(
-          new BatchSpanProcessor(createOtlpTraceExporter(otlp), {
+          new BatchSpanProcessor(spanExporterReportingFailures(createOtlpTraceExporter(otlp), onExportFailure), {
             maxQueueSize: otlp.maxQueueSize ?? 2048,
             maxExportBatchSize: Math.min(512, otlp.maxQueueSize ?? 2048),
             scheduledDelayMillis: 1000,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { OperationType } from '../src/operation-type.js';
+import { formatReport } from '../src/report/format.js';
 import { useMonitors } from './helpers/monitors.js';
 import { expectValidReport } from './helpers/report-schema.js';
 
@@ -138,6 +139,37 @@ describe('generateReport({ windowSeconds })', () => {
     expect(all.operations.document_retrieval!.total).toBe(7);
     expect(all.operations.reranking!.failed).toBe(1);
     expect(all.total_operations).toBe(11);
+    jest.useRealTimers();
+  });
+
+  it('says what a window really covers: whole slots, from the one the window begins in', async () => {
+    const slotStart = 1_700_000_010_000; // a multiple of the 10 s slot
+    jest.useFakeTimers({ now: slotStart + 2000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const monitor = newMonitor({ tracing: false, windowSeconds: 100 });
+    expect(monitor.percentileReader.slotSeconds).toBe(10);
+    monitor.recordOperation({ type: OperationType.RERANKING, durationSeconds: 0.1 });
+    await monitor.getOperationCount();
+    jest.setSystemTime(slotStart + 14_000);
+    const report = await monitor.generateReport({ windowSeconds: 5 });
+    expectValidReport(report);
+    expect(report.window_seconds).toBe(5);
+    expect(report.window_covered_seconds).toBe(14); // the op ended 12 s ago and is in it: the report says so
+    expect(report.operations.reranking!.total).toBe(1);
+    expect(formatReport(report)).toContain('last 5s, figures cover 14.00s');
+    jest.useRealTimers();
+  });
+
+  it('operations collected at a slot boundary belong to the slot that just ended', async () => {
+    const slotStart = 1_700_000_010_000;
+    jest.useFakeTimers({ now: slotStart + 500, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const monitor = newMonitor({ tracing: false, windowSeconds: 100 });
+    monitor.recordOperation({ type: OperationType.RERANKING, durationSeconds: 0.1 }); // not collected yet
+    await jest.advanceTimersByTimeAsync(10_000); // the boundary collection at slotStart + 10 s
+    jest.setSystemTime(slotStart + 16_000);
+    const report = await monitor.generateReport({ windowSeconds: 5 });
+    expect(report.window_covered_seconds).toBe(6);
+    expect(report.operations.reranking).toBeUndefined(); // it ended 15.5 s ago, before the covered slot
+    expect((await monitor.generateReport()).operations.reranking!.total).toBe(1);
     jest.useRealTimers();
   });
 

@@ -120,7 +120,7 @@ describe('startRagMeter: the HTTP endpoints', () => {
   });
 
   it('answers /health 200 when healthy and 503 with the issues when not', async () => {
-    const m = started({ prometheus: { port: 0 }, hostMetrics: false, health: { maxErrorRate: 0.2, minOperationsForErrorRate: 5 } });
+    const m = started({ prometheus: { port: 0 }, hostMetrics: false, health: { maxErrorRate: 0.2, minOperationsForErrorRate: 5, maxRssMb: 1e6 } });
     const url = `${await m.serverUrl()}/health`;
     for (let i = 0; i < 10; i++) m.recordOperation({ type: 'llm_inference', durationSeconds: 0.1 });
     const ok = await get(url);

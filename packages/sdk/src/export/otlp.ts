@@ -1,5 +1,6 @@
-import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { OtlpOptions } from '../config/types.js';
 
 const DEFAULT_OTLP_HTTP = 'http://localhost:4318';
@@ -48,3 +49,38 @@ function grpcMetadata(headers: Record<string, string> | undefined) {
   return metadata;
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
+
+/** Called with each failed export (the batch is lost): ragmeter counts and warns. */
+export type ExportFailureHandler = (signal: 'traces' | 'metrics', error: unknown) => void;
+
+const reportingFailures = (signal: 'traces' | 'metrics', onFailure: ExportFailureHandler, done: (result: ExportResult) => void) =>
+  (result: ExportResult): void => {
+    if (result.code !== ExportResultCode.SUCCESS) {
+      try {
+        onFailure(signal, result.error);
+      } catch {
+        // counting must not break the export pipeline
+      }
+    }
+    done(result);
+  };
+
+/** `exporter`, telling `onFailure` of every failed export. Without an OTel diag logger these were invisible. */
+export function spanExporterReportingFailures(exporter: SpanExporter, onFailure: ExportFailureHandler): SpanExporter {
+  return {
+    export: (spans: ReadableSpan[], done) => exporter.export(spans, reportingFailures('traces', onFailure, done)),
+    shutdown: () => exporter.shutdown(),
+    forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
+  };
+}
+
+/** `exporter`, telling `onFailure` of every failed export; its aggregation and temporality choices are kept. */
+export function metricExporterReportingFailures(exporter: PushMetricExporter, onFailure: ExportFailureHandler): PushMetricExporter {
+  return {
+    export: (metrics: ResourceMetrics, done) => exporter.export(metrics, reportingFailures('metrics', onFailure, done)),
+    shutdown: () => exporter.shutdown(),
+    forceFlush: () => exporter.forceFlush(),
+    selectAggregation: exporter.selectAggregation?.bind(exporter),
+    selectAggregationTemporality: exporter.selectAggregationTemporality?.bind(exporter),
+  };
+}

@@ -3,6 +3,11 @@ import type { AddressInfo } from 'node:net';
 import type { HealthStatus, Report } from '../report/types.js';
 
 const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+/**
+ * Requests one connection may make; later ones get a 503 from Node and the connection closes.
+ * Prometheus reconnects as needed; a pipelined flood of scrapes costs this many, not thousands.
+ */
+const MAX_REQUESTS_PER_CONNECTION = 16;
 
 /** What the server serves: it is handed these and knows nothing else of the monitor. */
 export interface ServedContent {
@@ -30,6 +35,8 @@ export class RagMeterServer {
   readonly host: string;
   private readonly server: Server;
   private readonly serves: ServedContent;
+  /** The /metrics text being made: concurrent scrapes share it instead of each collecting. */
+  private metricsInFlight: Promise<string> | undefined;
   /** Resolves once listening; rejects with a clear error if the port cannot be bound. */
   readonly ready: Promise<AddressInfo>;
 
@@ -42,6 +49,7 @@ export class RagMeterServer {
         else res.destroy();
       });
     });
+    this.server.maxRequestsPerSocket = MAX_REQUESTS_PER_CONNECTION;
     this.ready = new Promise<AddressInfo>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         const where = `${options.host}:${options.port}`;
@@ -82,7 +90,14 @@ export class RagMeterServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // A queued request of a connection the client already closed: nobody reads the answer.
+    if (!req.socket.writable) return void res.destroy();
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return send(res, req, 400, 'application/json', JSON.stringify({ error: 'malformed request target' }) + '\n');
+    }
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const known = path === '/metrics' || path === '/report' || path === '/health';
     if (!known || (path === '/metrics' && this.serves.metrics === undefined)) {
@@ -93,7 +108,9 @@ export class RagMeterServer {
       return send(res, req, 405, 'application/json', JSON.stringify({ error: `method ${req.method} not allowed` }) + '\n');
     }
     if (path === '/metrics') {
-      return send(res, req, 200, PROMETHEUS_CONTENT_TYPE, await this.serves.metrics!());
+      const text = await (this.metricsInFlight ??= this.serves.metrics!().finally(() => (this.metricsInFlight = undefined)));
+      if (!req.socket.writable) return void res.destroy();
+      return send(res, req, 200, PROMETHEUS_CONTENT_TYPE, text);
     }
     if (path === '/health') {
       const health = await this.serves.health();

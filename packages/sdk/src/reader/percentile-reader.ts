@@ -74,6 +74,7 @@ export class PercentileReader extends MetricReader {
    */
   waiting: (() => void)[] | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private isShutdown = false;
 
   constructor(options: PercentileReaderOptions = {}) {
     const maxSize = options.maxSize ?? DEFAULT_MAX_SIZE;
@@ -94,15 +95,26 @@ export class PercentileReader extends MetricReader {
   }
 
   protected override onInitialized(): void {
-    // Collect at every slot boundary so each slot holds what happened during it.
-    this.timer = setInterval(() => {
-      this.refresh().catch(() => undefined);
-    }, this.slotSeconds * 1000);
+    this.scheduleBoundary();
+  }
+
+  /**
+   * Collects at every slot boundary, into the slot that just ended, so that a slot holds the
+   * operations that ended during it and a recent window covers whole slots.
+   */
+  private scheduleBoundary(): void {
+    const slotMs = this.slotSeconds * 1000;
+    const boundary = (Math.floor(Date.now() / slotMs) + 1) * slotMs;
+    this.timer = setTimeout(() => {
+      this.refresh(boundary - 1).catch(() => undefined);
+      if (!this.isShutdown) this.scheduleBoundary();
+    }, boundary - Date.now());
     this.timer.unref();
   }
 
   protected override async onShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.isShutdown = true;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
 
@@ -110,15 +122,19 @@ export class PercentileReader extends MetricReader {
     await this.refresh();
   }
 
-  /** Pulls what was recorded since the last collection into the aggregates. */
-  async refresh(): Promise<void> {
+  /**
+   * Pulls what was recorded since the last collection into the aggregates, in the time slot
+   * of `at` (default now).
+   */
+  async refresh(at?: number): Promise<void> {
     // Taken before waiting: a clear() any time after this call means that what the collection
     // returns predates it (records made after a clear are held back until it is done).
     const epoch = this.epoch;
     await this.clearing;
+    if (this.isShutdown) return; // after shutdown the report shows what was collected until then
     const { resourceMetrics } = await this.collect();
     if (epoch !== this.epoch) return;
-    this.ingest(resourceMetrics, Date.now());
+    this.ingest(resourceMetrics, at ?? Date.now());
     this.onCollect?.();
   }
 
@@ -161,14 +177,29 @@ export class PercentileReader extends MetricReader {
    */
   aggregates(windowSeconds?: number): Map<string, TypeAggregate> {
     if (windowSeconds === undefined) return this.total;
-    const now = Date.now();
-    const from = now - Math.min(windowSeconds, this.windowSeconds) * 1000;
+    const from = this.windowStart(windowSeconds, Date.now());
     const merged = new Map<string, TypeAggregate>();
     for (const slot of this.slots) {
-      if (slot.start + this.slotSeconds * 1000 <= from) continue;
+      if (slot.start < from) continue;
       for (const [type, agg] of slot.types) this.get(merged, type).merge(agg);
     }
     return merged;
+  }
+
+  /**
+   * The seconds a report over the last `windowSeconds` really covers: whole slots, from the
+   * start of the one the window begins in until now — up to one slot more than asked.
+   */
+  coveredSeconds(windowSeconds: number): number {
+    const now = Date.now();
+    return (now - this.windowStart(windowSeconds, now)) / 1000;
+  }
+
+  /** Start of the slot in which the last `windowSeconds` begin (at most the reader's window back). */
+  private windowStart(windowSeconds: number, now: number): number {
+    const slotMs = this.slotSeconds * 1000;
+    const from = now - Math.min(windowSeconds, this.windowSeconds) * 1000;
+    return Math.floor(from / slotMs) * slotMs;
   }
 
   private get(map: Map<string, TypeAggregate>, type: string): TypeAggregate {

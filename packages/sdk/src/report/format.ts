@@ -81,7 +81,8 @@ export function operationRows(report: Report): string[][] {
 /** The whole report as aligned plain text, as printed by printReport() and `ragmeter report`. */
 export function formatReport(report: Report): string {
   const m = report.memory;
-  const scope = report.window_seconds === null ? 'since start' : `last ${report.window_seconds}s`;
+  const covered = report.window_covered_seconds === undefined ? '' : `, figures cover ${formatDuration(report.window_covered_seconds)}`;
+  const scope = report.window_seconds === null ? 'since start' : `last ${report.window_seconds}s${covered}`;
   const lines = [
     `ragmeter report  ${report.timestamp}  (${scope})`,
     `operations: ${formatNumber(report.total_operations)}   ` +

@@ -45,6 +45,8 @@ export function toOperationReport(s: PerformanceStats): OperationReport {
 export interface ReportParts {
   timestamp: Date;
   windowSeconds: number | null;
+  /** With a window: the seconds its slots cover. */
+  coveredSeconds?: number;
   stats: Record<string, PerformanceStats>;
   memory: MemoryStats;
   health: HealthStatus;
@@ -60,7 +62,7 @@ export function buildReport(parts: ReportParts): Report {
     total += s.totalOperations;
     operations[type] = toOperationReport(s);
   }
-  return {
+  const report: Report = {
     schema_version: REPORT_SCHEMA_VERSION,
     timestamp: parts.timestamp.toISOString(),
     window_seconds: parts.windowSeconds,
@@ -70,4 +72,8 @@ export function buildReport(parts: ReportParts): Report {
     health: parts.health,
     dropped: parts.dropped,
   };
+  if (parts.windowSeconds !== null && parts.coveredSeconds !== undefined) {
+    report.window_covered_seconds = Math.round(parts.coveredSeconds * 1000) / 1000;
+  }
+  return report;
 }

@@ -84,6 +84,11 @@ export interface Report {
   timestamp: string;
   /** Length of the recent window the figures cover; null for everything since start (or since clearMetrics()). */
   window_seconds: number | null;
+  /**
+   * With a window: the seconds the figures really cover. The recent window is kept in slots
+   * (windowSeconds / 10 each), so a window covers whole slots: up to one slot more than asked.
+   */
+  window_covered_seconds?: number;
   total_operations: number;
   memory: MemoryStats;
   operations: Record<string, OperationReport>;

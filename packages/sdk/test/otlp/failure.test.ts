@@ -36,9 +36,9 @@ async function within(ms: number, what: string, promise: Promise<unknown>): Prom
   }
 }
 
-async function eventually(condition: () => boolean, ms: number, what: string): Promise<void> {
+async function eventually(condition: () => boolean, ms: number, what: string, refresh?: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!condition()) {
+  while ((await refresh?.(), !condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await tick(20);
   }
@@ -114,9 +114,12 @@ describe.each(['http/protobuf', 'grpc'] as Protocol[])('a broken collector, over
   let errors: ProcessErrorSpy;
   let diagnostics: string[];
 
+  let warnings: jest.SpyInstance;
+
   beforeEach(() => {
     errors = spyOnProcessErrors();
     diagnostics = captureDiag();
+    warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
   });
 
   afterEach(async () => {
@@ -126,6 +129,7 @@ describe.each(['http/protobuf', 'grpc'] as Protocol[])('a broken collector, over
     receiver = undefined;
     errors.stop();
     diag.disable();
+    warnings.mockRestore();
   });
 
   it.each(SCENARIOS)('$name: the application keeps working, counts exactly and shuts down', async ({ behaviour, failure }) => {
@@ -143,7 +147,8 @@ describe.each(['http/protobuf', 'grpc'] as Protocol[])('a broken collector, over
     expect(report.operations.document_retrieval).toMatchObject({ total: 1000, successful: 1000, failed: 0 });
     expect(report.operations.llm_inference).toMatchObject({ total: 600, failed: 0, tokens: { total: 7800, input: 6000, output: 1800 } });
     expect(report.operations.reranking).toMatchObject({ total: 400, successful: 0, failed: 400 });
-    expect(report.dropped.total).toBe(0);
+    // Nothing was dropped but, by the time of this report, perhaps failed exports (below).
+    expect(report.dropped.total).toBe(report.dropped.by_reason.export_failed ?? 0);
 
     // Exports really were attempted while the application worked, and (but for "slow") failed.
     if (receiver !== undefined) {
@@ -151,7 +156,15 @@ describe.each(['http/protobuf', 'grpc'] as Protocol[])('a broken collector, over
       await eventually(() => r.traceRequests.length > 0 && r.metricRequests.length > 0, 5000, 'export attempts');
       expect(r.errors()).toEqual([]);
     }
-    if (failure !== undefined) await eventually(() => failure.test(diagnostics.join('\n')), 5000, `a diagnostic matching ${failure}`);
+    if (failure !== undefined) {
+      await eventually(() => failure.test(diagnostics.join('\n')), 5000, `a diagnostic matching ${failure}`);
+      // Visible without a diag logger too: counted in the report, and warned about once.
+      let failed = 0;
+      await eventually(() => failed > 0, 5000, 'a failed export in the report', async () => {
+        failed = (await m.generateReport()).dropped.by_reason.export_failed ?? 0;
+      });
+      expect(warnings.mock.calls.filter((c) => (c[1] as { code?: string }).code === 'RAGMETER_EXPORT_FAILED')).toHaveLength(1);
+    }
 
     await within(SHUTDOWN_BOUND_MS, 'shutdown()', m.shutdown());
     monitor = undefined;
@@ -160,6 +173,7 @@ describe.each(['http/protobuf', 'grpc'] as Protocol[])('a broken collector, over
     expect(errors.exceptions).toEqual([]);
 
     if (failure === undefined) {
+      expect(report.dropped.by_reason.export_failed).toBeUndefined();
       // A slow collector loses nothing: every span, and the final metric totals, arrived.
       expect(diagnostics.join('\n')).not.toMatch(/timed out|Timeout|failed/i);
       const names = receiver!.spans().map((s) => s.name);

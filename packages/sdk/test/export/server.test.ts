@@ -1,0 +1,81 @@
+import { connect } from 'node:net';
+import { RagMeterServer, type ServedContent } from '../../src/export/server.js';
+import type { HealthStatus, Report } from '../../src/report/types.js';
+
+// The server is handed what it serves; here, stand-ins that count how often they are asked.
+const servers: RagMeterServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+function serve(metrics: () => Promise<string>): Promise<string> {
+  const serves: ServedContent = {
+    metrics,
+    report: async () => ({}) as Report,
+    health: async () => ({ status: 'healthy', memory_mb: 1, total_operations: 0, issues: [] }) as HealthStatus,
+  };
+  const server = new RagMeterServer({ host: '127.0.0.1', port: 0, serves });
+  servers.push(server);
+  return server.url();
+}
+
+/** Writes `raw` on one connection, then reads until the server closes it or `ms` pass. */
+function rawExchange(url: string, raw: string, ms = 3000): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    let data = '';
+    socket.on('data', (chunk) => (data += chunk));
+    const done = () => {
+      socket.destroy();
+      resolve(data);
+    };
+    socket.on('close', done);
+    setTimeout(done, ms).unref();
+    socket.write(raw);
+    socket.end();
+  });
+}
+
+describe('the HTTP server under hostile load', () => {
+  it('a pipelined flood of 500 scrapes on one connection costs at most 16 collections; /health answers meanwhile', async () => {
+    let collections = 0;
+    const url = await serve(async () => {
+      collections++;
+      return 'rag_metric 1\n';
+    });
+    const flood = rawExchange(url, 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(500));
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(200);
+    const answers = await flood;
+    const ok = (answers.match(/^HTTP\/1\.1 200/gm) ?? []).length;
+    expect(ok).toBeGreaterThan(0);
+    expect(ok).toBeLessThanOrEqual(16);
+    expect(collections).toBeLessThanOrEqual(16);
+    expect(answers).toMatch(/^HTTP\/1\.1 503/m);
+  });
+
+  it('concurrent scrapes share one collection', async () => {
+    let collections = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const url = await serve(async () => {
+      collections++;
+      await gate;
+      return `rag_metric ${collections}\n`;
+    });
+    const scrapes = Array.from({ length: 10 }, () => fetch(`${url}/metrics`).then((r) => r.text()));
+    await new Promise((r) => setTimeout(r, 100));
+    release();
+    const bodies = await Promise.all(scrapes);
+    expect(collections).toBe(1);
+    expect(new Set(bodies)).toEqual(new Set(['rag_metric 1\n']));
+    expect(await (await fetch(`${url}/metrics`)).text()).toBe('rag_metric 2\n'); // a later scrape collects anew
+  });
+
+  it('a malformed request target is a 400, not a 500', async () => {
+    const url = await serve(async () => '');
+    const answer = await rawExchange(url, 'GET http://[ HTTP/1.1\r\nHost: x\r\n\r\n', 1000);
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+  });
+});
