@@ -196,6 +196,12 @@ describe('startRagMeter: start-up semantics', () => {
     }
   });
 
+  it.each([null, 'port 9464', 42])('throws a RagMeterConfigError, not a TypeError, for %p as the options', (options) => {
+    const before = getPerformanceMonitor();
+    expect(() => startRagMeter(options as never)).toThrow(expect.objectContaining({ name: 'RagMeterConfigError', key: '(options)' }));
+    expect(getPerformanceMonitor()).toBe(before);
+  });
+
   it('throws a RagMeterConfigError for invalid config before starting anything', () => {
     expect(() => startRagMeter({ prometheus: { port: 99999 } })).toThrow(RagMeterConfigError);
     expect(() => startRagMeter({ bogus: 1 } as never)).toThrow(/unknown config key "bogus"/);

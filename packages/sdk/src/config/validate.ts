@@ -1,18 +1,7 @@
 import type { OtlpProtocol, RagMeterOptions } from './types.js';
+import { MAX_TIMER_MS, MAX_WINDOW_SECONDS, RagMeterConfigError, checkKeys, checkPositive, fail, kindOf, KIND_NAMES, type Kind } from './checks.js';
 
-/** A configuration mistake, thrown at start-up so it is found where the programmer can fix it. */
-export class RagMeterConfigError extends Error {
-  /** The offending option, as a path (`prometheus.port`); '(options)' for the whole object. */
-  readonly key: string;
-
-  constructor(message: string, key = '(options)') {
-    super(message);
-    this.name = 'RagMeterConfigError';
-    this.key = key;
-  }
-}
-
-type Kind = 'string' | 'boolean' | 'number' | 'object' | 'array' | 'function' | 'instance' | 'null';
+export { RagMeterConfigError };
 
 const KEYS: Record<keyof RagMeterOptions, Kind[]> = {
   serviceName: ['string'],
@@ -48,54 +37,11 @@ const PROMETHEUS_KEYS = ['port', 'host'];
 const OTLP_KEYS = ['endpoint', 'tracesEndpoint', 'metricsEndpoint', 'protocol', 'headers', 'intervalMillis', 'timeoutMillis', 'maxQueueSize'];
 const HEALTH_KEYS = ['maxRssMb', 'maxErrorRate', 'maxErrorRateByType', 'minOperationsForErrorRate', 'p95ObjectiveSeconds'];
 const PROTOCOLS: OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
-const KIND_NAMES: Record<Kind, string> = {
-  instance: 'an object',
-  object: 'an object',
-  array: 'an array',
-  boolean: 'true or false',
-  number: 'a number',
-  string: 'a string',
-  function: 'a function',
-  null: 'null',
-};
-/** Node's timers overflow past 2^31 - 1 ms and then fire every millisecond. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/** The percentile reader collects every windowSeconds / 10. */
-const MAX_WINDOW_SECONDS = Math.floor(MAX_TIMER_MS / 100);
-
-function kindOf(v: unknown): Kind {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'function') return 'function';
-  if (typeof v === 'object') return Object.getPrototypeOf(v) === Object.prototype ? 'object' : 'instance';
-  return typeof v as Kind;
-}
-
-function fail(key: string, accepted: string, got: unknown): never {
-  const shown =
-    typeof got === 'string' ? JSON.stringify(got) : Array.isArray(got) ? 'an array' : typeof got === 'object' && got !== null ? 'an object' : String(got);
-  throw new RagMeterConfigError(`ragmeter: invalid config "${key}": expected ${accepted}, got ${shown}`, key);
-}
-
-function checkKeys(where: string, value: Record<string, unknown>, accepted: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!accepted.includes(key)) {
-      throw new RagMeterConfigError(`ragmeter: unknown config key "${where}${key}"; accepted keys: ${accepted.join(', ')}`, `${where}${key}`);
-    }
-  }
-}
 
 function checkPort(key: string, port: unknown): void {
   if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
     fail(key, 'an integer port from 0 to 65535', port);
   }
-}
-
-function checkPositive(key: string, v: unknown, { integer = false, max = Infinity, zero = false } = {}): void {
-  if (v === undefined) return;
-  const ok = typeof v === 'number' && Number.isFinite(v) && (zero ? v >= 0 : v > 0) && (!integer || Number.isInteger(v));
-  if (!ok) fail(key, `a${zero ? ' non-negative' : ' positive'} ${integer ? 'integer' : 'number'}`, v);
-  if ((v as number) > max) fail(key, `at most ${max} (Node's timers overflow beyond that)`, v);
 }
 
 function checkUrl(key: string, v: unknown): void {
@@ -236,3 +182,4 @@ function checkJoin(c: Record<string, unknown>): void {
     throw new RagMeterConfigError('ragmeter: invalid config "metricReaders": with "meterProvider" they belong in your own SDK\'s set-up', 'metricReaders');
   }
 }
+

@@ -19,6 +19,7 @@ import {
 } from '../instruments.js';
 import { DEFAULT_MAX_SCALE, DEFAULT_MAX_SIZE } from './exponential-histogram.js';
 import { TypeAggregate } from './type-aggregate.js';
+import { validateReaderOptions } from '../config/checks.js';
 
 /**
  * Series per instrument this reader takes before OTel folds the rest into an attribute-less
@@ -77,6 +78,7 @@ export class PercentileReader extends MetricReader {
   private isShutdown = false;
 
   constructor(options: PercentileReaderOptions = {}) {
+    validateReaderOptions(options);
     const maxSize = options.maxSize ?? DEFAULT_MAX_SIZE;
     const cardinalityLimit = options.cardinalityLimit ?? DEFAULT_READER_CARDINALITY_LIMIT;
     super({

@@ -235,3 +235,30 @@ describe('PercentileReader recent window', () => {
     expect(reader.aggregates().get('a')!.duration.count).toBe(1);
   });
 });
+
+describe('PercentileReader options', () => {
+  // A timer past 2^31 - 1 ms fires every millisecond; a tiny slot in a long window keeps
+  // millions of slots. Both are refused with the option's name instead.
+  it.each([
+    [{ windowSeconds: 365 * 24 * 3600 }, 'windowSeconds'],
+    [{ windowSeconds: 300, slotSeconds: 3e6 }, 'slotSeconds'],
+    [{ windowSeconds: 3600, slotSeconds: 0.001 }, 'slotSeconds'],
+    [{ windowSeconds: -1 }, 'windowSeconds'],
+    [{ slotSeconds: Number.NaN }, 'slotSeconds'],
+    [{ maxSize: 1 }, 'maxSize'],
+    [{ maxSize: 1.5 }, 'maxSize'],
+    [{ maxScale: 21 }, 'maxScale'],
+    [{ cardinalityLimit: 0 }, 'cardinalityLimit'],
+    [{ onCollect: 'yes' }, 'onCollect'],
+    [{ windowSecond: 60 }, 'windowSecond'],
+  ])('rejects %j naming %s', (options, key) => {
+    expect(() => new PercentileReader(options as PercentileReaderOptions)).toThrow(
+      expect.objectContaining({ name: 'RagMeterConfigError', key }),
+    );
+  });
+
+  it('accepts the largest window whose slot timer still fits', () => {
+    const { reader } = setup({ windowSeconds: 21_474_836 });
+    expect(reader.slotSeconds).toBeCloseTo(2_147_483.6, 1);
+  });
+});
