@@ -169,6 +169,18 @@ describe('ragmeter compare', () => {
     expect(cells(run.stdout, 'reranking', 'errors')).toContain('REGRESSION');
   });
 
+  it('judges a small sample only when --min-operations allows it, and refuses a bad minimum', async () => {
+    const baseline = file('small.json', pipelineReport({ llm_inference: { total: 5 } }));
+    const current = file('slow-small.json', pipelineReport({ llm_inference: { total: 5, p95: 2.6 } }));
+    const run = await ragmeter('compare', baseline, current);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('not judged: llm_inference (5 operations in the baseline, under the minimum of 20)');
+    expect((await ragmeter('compare', baseline, current, '--min-operations', '5')).code).toBe(1);
+    const bad = await ragmeter('compare', baseline, current, '--min-operations', 'few');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--min-operations must be a whole number/);
+  });
+
   it('lists types found in only one file without failing', async () => {
     const baseline = file('base.json', pipelineReport({ reranking: {} }));
     const current = file('new.json', pipelineReport({ pdf_loading: { p95: 60 } }));

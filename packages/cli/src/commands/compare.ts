@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { compareReports } from '../compare/compare-reports.js';
+import { compareReports, DEFAULT_MIN_OPERATIONS } from '../compare/compare-reports.js';
 import { comparisonToJson, formatComparison } from '../compare/format-comparison.js';
 import { DEFAULT_MAX_REGRESSION, parseRegressionLimit } from '../compare/regression-limit.js';
 import { EXIT_FAILED, EXIT_OK, parseCommandArgs, UsageError } from '../errors.js';
@@ -9,10 +9,10 @@ export const compareCommand: Command = {
   name: 'compare',
   synopsis: '<baseline.json> <current.json>',
   summary: 'compare two reports; exit 1 on a p95/p99 or error-rate regression',
-  help: `Usage: ragmeter compare <baseline.json> <current.json> [--max-regression 10%] [--json]
+  help: `Usage: ragmeter compare <baseline.json> <current.json> [--max-regression 10%] [--min-operations 20] [--json]
 
-Compares two saved reports per operation type: p50, p95 and p99 duration and the error
-rate, each as baseline, current, change and change in percent.
+Compares two saved reports per operation type: the operation count, p50, p95 and p99
+duration and the error rate, each as baseline, current, change and change in percent.
 
 It fails (exit 1) when, for an operation type present in both reports:
   - p95 or p99 grows by more than the limit, relative to the baseline
@@ -20,11 +20,13 @@ It fails (exit 1) when, for an operation type present in both reports:
   - the error rate rises by more than the limit in percentage points
     (10% allows 2% -> 12%; 12.1% fails).
 p50 is shown for context and never fails. Types found in only one report are listed, not
-judged; so is a type with no operations on one side. A change of exactly the limit passes.
+judged; so is a type with fewer than --min-operations operations on either side (a p99 of
+two samples is noise). A change of exactly the limit passes.
 
 Options:
   --max-regression <N%>  the limit, written as a percentage WITH the % sign: 10%, 2.5%, 0%.
                          Bare numbers such as 10 or 0.1 are rejected. Default ${DEFAULT_MAX_REGRESSION}.
+  --min-operations <N>   operations a type needs in each report to be judged. Default ${DEFAULT_MIN_OPERATIONS}.
   --json                 print the comparison as JSON (durations in seconds, error rates 0..1,
                          change_points in percentage points) instead of a table.
 
@@ -36,6 +38,7 @@ unreadable, not JSON, not a report, or has an unsupported schema_version.
       args,
       options: {
         'max-regression': { type: 'string', default: DEFAULT_MAX_REGRESSION },
+        'min-operations': { type: 'string', default: String(DEFAULT_MIN_OPERATIONS) },
         json: { type: 'boolean', default: false },
       },
       allowPositionals: true,
@@ -44,11 +47,15 @@ unreadable, not JSON, not a report, or has an unsupported schema_version.
       throw new UsageError(`expects a baseline and a current report file, got ${positionals.length} arguments`);
     }
     const limit = parseRegressionLimit(values['max-regression']);
+    const minOperations = Number(values['min-operations']);
+    if (!/^\d+$/.test(values['min-operations']) || !Number.isSafeInteger(minOperations)) {
+      throw new UsageError(`--min-operations must be a whole number such as 20 (got '${values['min-operations']}')`);
+    }
     const [baselinePath, currentPath] = positionals as [string, string];
     const baseline = await readReportFile(baselinePath, 'baseline');
     const current = await readReportFile(currentPath, 'current');
 
-    const comparison = compareReports(baseline, current, limit);
+    const comparison = compareReports(baseline, current, limit, { minOperations });
     io.stdout.write(
       values.json ? JSON.stringify(comparisonToJson(comparison), null, 2) + '\n' : formatComparison(comparison),
     );

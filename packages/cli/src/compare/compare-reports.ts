@@ -7,6 +7,17 @@ export type Percentile = (typeof PERCENTILES)[number];
 /** Percentiles whose regression fails the comparison; p50 is shown for context only. */
 export const GATED_PERCENTILES: readonly Percentile[] = ['p95', 'p99'];
 
+/**
+ * Operations a type needs on each side before it is judged: with fewer, a p99 is one or two
+ * samples and a "regression" is noise. Such a type is shown, marked, and never fails.
+ */
+export const DEFAULT_MIN_OPERATIONS = 20;
+
+export interface CompareOptions {
+  /** See DEFAULT_MIN_OPERATIONS. */
+  minOperations?: number;
+}
+
 /** Float slack so that a change of exactly the limit (10.000000000000009 %) is not "over" it. */
 const EPSILON = 1e-9;
 
@@ -54,6 +65,8 @@ export interface Regression {
 export interface Comparison {
   /** The limit, in percent (relative for latency, percentage points for error rate). */
   maxRegressionPercent: number;
+  /** Operations a type needs on each side to be judged. */
+  minOperations: number;
   /** Types present in both reports, in the baseline's order. */
   operations: OperationComparison[];
   onlyInBaseline: string[];
@@ -71,10 +84,13 @@ function compareOperation(
   baseline: OperationReport,
   current: OperationReport,
   limitPercent: number,
+  minOperations: number,
 ): OperationComparison {
   let notJudged: string | undefined;
   if (baseline.total === 0) notJudged = 'no operations in the baseline';
   else if (current.total === 0) notJudged = 'no operations in the current report';
+  else if (baseline.total < minOperations) notJudged = `${baseline.total} operations in the baseline, under the minimum of ${minOperations}`;
+  else if (current.total < minOperations) notJudged = `${current.total} operations in the current report, under the minimum of ${minOperations}`;
   const judged = notJudged === undefined;
 
   const latency = PERCENTILES.map((percentile): LatencyChange => {
@@ -118,15 +134,21 @@ function compareOperation(
 /**
  * Compares two reports type by type. A type regresses when its p95 or p99 grows by more than
  * `maxRegressionPercent` of the baseline value, or its error rate rises by more than
- * `maxRegressionPercent` percentage points. Types found in only one report are listed, not judged.
+ * `maxRegressionPercent` percentage points. Types found in only one report, or with fewer than
+ * `minOperations` on a side, are listed, not judged.
  */
-export function compareReports(baseline: Report, current: Report, maxRegressionPercent: number): Comparison {
+export function compareReports(
+  baseline: Report,
+  current: Report,
+  maxRegressionPercent: number,
+  { minOperations = DEFAULT_MIN_OPERATIONS }: CompareOptions = {},
+): Comparison {
   const operations: OperationComparison[] = [];
   const onlyInBaseline: string[] = [];
   for (const [type, base] of Object.entries(baseline.operations)) {
     // hasOwn, not `in` or indexing: a custom type may be called "constructor" or "toString".
     if (Object.hasOwn(current.operations, type)) {
-      operations.push(compareOperation(type, base, current.operations[type]!, maxRegressionPercent));
+      operations.push(compareOperation(type, base, current.operations[type]!, maxRegressionPercent, minOperations));
     } else {
       onlyInBaseline.push(type);
     }
@@ -142,5 +164,5 @@ export function compareReports(baseline: Report, current: Report, maxRegressionP
       regressions.push({ type: op.type, metric: 'error_rate', amount: op.errorRate.changePoints });
     }
   }
-  return { maxRegressionPercent, operations, onlyInBaseline, onlyInCurrent, regressions };
+  return { maxRegressionPercent, minOperations, operations, onlyInBaseline, onlyInCurrent, regressions };
 }

@@ -46,9 +46,15 @@ function errorRateRow(type: string, judged: boolean, change: ErrorRateChange): s
   ];
 }
 
+function countRow(op: OperationComparison): string[] {
+  const change = op.currentTotal - op.baselineTotal;
+  return [op.type, 'count', String(op.baselineTotal), String(op.currentTotal), signed(String(change), change), percentText(op.baselineTotal === 0 ? (op.currentTotal === 0 ? 0 : null) : (change / op.baselineTotal) * 100), '-'];
+}
+
 function operationRows(op: OperationComparison): string[][] {
   const judged = op.notJudged === undefined;
   return [
+    countRow(op),
     ...op.latency.map((change) => latencyRow(op.type, judged, change)),
     errorRateRow(op.type, judged, op.errorRate),
   ];
@@ -117,6 +123,7 @@ export function comparisonToJson(comparison: Comparison): object {
   }
   return {
     max_regression_percent: comparison.maxRegressionPercent,
+    min_operations: comparison.minOperations,
     regressed: comparison.regressions.length > 0,
     regressions: comparison.regressions.map((r) =>
       r.metric === 'error_rate'

@@ -127,3 +127,25 @@ describe('compareReports', () => {
     );
   });
 });
+
+describe('compareReports: the minimum sample', () => {
+  // A 2-operation baseline's p99 is its slowest call: a "regression" against it is noise.
+  const small = report({ llm_inference: operation({ total: 2, p50: 1, p95: 1, p99: 1 }) });
+  const slower = report({ llm_inference: operation({ total: 200, p50: 1, p95: 3, p99: 5 }) });
+
+  it('does not judge a type with fewer operations than the minimum on either side', () => {
+    const result = compareReports(small, slower, 10);
+    expect(result.regressions).toEqual([]);
+    expect(result.minOperations).toBe(20);
+    expect(find(result.operations, 'llm_inference').notJudged).toBe('2 operations in the baseline, under the minimum of 20');
+    const reversed = compareReports(slower, report({ llm_inference: operation({ total: 19, p95: 30, p99: 50 }) }), 10);
+    expect(reversed.regressions).toEqual([]);
+    expect(find(reversed.operations, 'llm_inference').notJudged).toMatch(/^19 operations in the current report/);
+  });
+
+  it('judges it once both sides reach the minimum the caller sets', () => {
+    const result = compareReports(small, slower, 10, { minOperations: 2 });
+    expect(result.regressions.map((r) => r.metric)).toEqual(['p95', 'p99']);
+    expect(find(result.operations, 'llm_inference').notJudged).toBeUndefined();
+  });
+});

@@ -56,3 +56,15 @@ describe('comparisonToJson', () => {
     expect(llm.error_rate).toMatchObject({ baseline: 0.02, current: 0.02, change_points: 0, regressed: false });
   });
 });
+
+describe('formatComparison: counts', () => {
+  it('shows each type\'s operation count on both sides, and why a small sample is not judged', () => {
+    const a = report({ llm_inference: operation({ total: 2, p95: 1, p99: 1 }) });
+    const b = report({ llm_inference: operation({ total: 150, p95: 4, p99: 9 }) });
+    const text = formatComparison(compareReports(a, b, 10));
+    expect(row(text, 'llm_inference', 'count').split(/\s+/).slice(2)).toEqual(['2', '150', '+148', '+7400.0%', '-']);
+    expect(row(text, 'llm_inference', 'p99')).not.toContain('REGRESSION');
+    expect(text).toContain('not judged: llm_inference (2 operations in the baseline, under the minimum of 20)\n');
+    expect(comparisonToJson(compareReports(a, b, 10))).toMatchObject({ min_operations: 20, regressed: false });
+  });
+});
