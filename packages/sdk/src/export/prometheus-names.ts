@@ -1,5 +1,3 @@
-import { DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-
 /**
  * The OTel-to-Prometheus unit rules the OpenTelemetry Collector's prometheus exporter applies
  * by default (unit suffixes; `_total` is added by the serializer for monotonic counters), so
@@ -34,33 +32,4 @@ export function prometheusBaseName(name: string, unit: string, isGauge: boolean)
   const sanitized = name.replace(/[^a-zA-Z0-9_:]/g, '_');
   if (suffix === '' || sanitized.endsWith(`_${suffix}`)) return sanitized;
   return `${sanitized}_${suffix}`;
-}
-
-function isGauge(metric: MetricData): boolean {
-  return (
-    metric.dataPointType === DataPointType.GAUGE ||
-    (metric.dataPointType === DataPointType.SUM && !metric.isMonotonic)
-  );
-}
-
-/** A copy of `resourceMetrics` with Prometheus-style unit suffixes on metric names. */
-export function withUnitSuffixes(resourceMetrics: ResourceMetrics): ResourceMetrics {
-  return {
-    resource: resourceMetrics.resource,
-    scopeMetrics: resourceMetrics.scopeMetrics.map((scope) => ({
-      scope: scope.scope,
-      metrics: scope.metrics.map((metric) => {
-        const gauge = isGauge(metric);
-        const unit = prometheusUnit(metric.descriptor.unit, gauge);
-        return {
-          ...metric,
-          descriptor: {
-            ...metric.descriptor,
-            name: prometheusBaseName(metric.descriptor.name, metric.descriptor.unit, gauge),
-            unit,
-          },
-        } as MetricData;
-      }),
-    })),
-  };
 }

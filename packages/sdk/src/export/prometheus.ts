@@ -1,5 +1,5 @@
-import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { withUnitSuffixes } from './prometheus-names.js';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { PrometheusTextSerializer } from './prometheus-serializer.js';
 
 /** OTel's default number of series per instrument. */
 export const DEFAULT_CARDINALITY_LIMIT = 2000;
@@ -24,10 +24,13 @@ export function createPrometheusReader(options: { cardinalityLimit?: number } = 
   return new BoundedPrometheusReader(options.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT);
 }
 
-const serializer = new PrometheusSerializer();
+const serializer = new PrometheusTextSerializer();
 
-/** One collection of `reader` in the Prometheus text format, with the Collector's unit suffixes. */
+/**
+ * One collection of `reader` in the Prometheus text format, with the Collector's unit suffixes,
+ * written in slices that yield to the event loop.
+ */
 export async function prometheusText(reader: PrometheusExporter): Promise<string> {
   const { resourceMetrics } = await reader.collect();
-  return serializer.serialize(withUnitSuffixes(resourceMetrics));
+  return serializer.serialize(resourceMetrics);
 }
