@@ -13,6 +13,7 @@ import {
 } from '@ragmeter/sdk';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Gauge, Histogram, Registry } from 'prom-client';
 import {
   formatMs,
@@ -127,11 +128,26 @@ function get(url: string, agent: Agent): Promise<string> {
   });
 }
 
+/**
+ * The longest the event loop was blocked while `n` scrapes ran one after another, ms: what
+ * every other request of the host waits at worst during a scrape (server and client share
+ * this process, so the client's own parsing is included for both servers alike).
+ */
+async function longestStall(url: string, agent: Agent, n: number): Promise<number> {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  for (let i = 0; i < n; i++) await get(url, agent);
+  delay.disable();
+  return delay.max / 1e6;
+}
+
 interface Phase {
   series: number;
-  ragmeter: { ms: Spread; bytes: number; samples: number; seriesCounted: number };
-  promClient: { ms: Spread; bytes: number; samples: number; seriesCounted: number };
+  ragmeter: { ms: Spread; bytes: number; samples: number; seriesCounted: number; stallMs: number };
+  promClient: { ms: Spread; bytes: number; samples: number; seriesCounted: number; stallMs: number };
   ratio: Spread;
+  /** The ratio per exposed sample line (ragmeter's lines / prom-client's lines taken out). */
+  perLineRatio: number;
 }
 
 runBenchmark('scrape', 'Scrape: GET /metrics', async ({ quick }) => {
@@ -182,6 +198,9 @@ runBenchmark('scrape', 'Scrape: GET /metrics', async ({ quick }) => {
       ],
       rounds,
     );
+    const stallRounds = quick ? 3 : 10;
+    const oursStall = await longestStall(ragmeterUrl, agent, stallRounds);
+    const theirsStall = await longestStall(promUrl, agent, stallRounds);
     const ours = await get(ragmeterUrl, agent);
     const theirs = await get(promUrl, agent);
     const oursCount = countSeries(ours);
@@ -189,11 +208,13 @@ runBenchmark('scrape', 'Scrape: GET /metrics', async ({ quick }) => {
     if (oursCount.series !== phase.series) {
       throw new Error(`expected ${phase.series} rag.operation.* series on /metrics, found ${oursCount.series}`);
     }
+    const ratio = ratios(perGet.get('ragmeter')!, perGet.get('prom-client')!);
     results.push({
       series: phase.series,
-      ragmeter: { ms: spread(perGet.get('ragmeter')!.map((ns) => ns / 1e6)), bytes: Buffer.byteLength(ours), samples: oursCount.samples, seriesCounted: oursCount.series },
-      promClient: { ms: spread(perGet.get('prom-client')!.map((ns) => ns / 1e6)), bytes: Buffer.byteLength(theirs), samples: theirsCount.samples, seriesCounted: theirsCount.series },
-      ratio: ratios(perGet.get('ragmeter')!, perGet.get('prom-client')!),
+      ragmeter: { ms: spread(perGet.get('ragmeter')!.map((ns) => ns / 1e6)), bytes: Buffer.byteLength(ours), samples: oursCount.samples, seriesCounted: oursCount.series, stallMs: oursStall },
+      promClient: { ms: spread(perGet.get('prom-client')!.map((ns) => ns / 1e6)), bytes: Buffer.byteLength(theirs), samples: theirsCount.samples, seriesCounted: theirsCount.series, stallMs: theirsStall },
+      ratio,
+      perLineRatio: ratio.median / (oursCount.samples / theirsCount.samples),
     });
   }
   agent.destroy();
@@ -204,10 +225,10 @@ runBenchmark('scrape', 'Scrape: GET /metrics', async ({ quick }) => {
   const tables: Table[] = [
     {
       title: `GET /metrics over a keep-alive connection: median (p25–p75) of ${rounds.rounds} rounds`,
-      columns: ['rag.operation.* series', 'server', 'latency', 'size', 'sample lines', 'ratio to prom-client (per round)'],
+      columns: ['rag.operation.* series', 'server', 'latency', 'size', 'sample lines', 'longest event-loop stall', 'ratio to prom-client (per round)', 'per sample line'],
       rows: results.flatMap((r) => [
-        [String(r.series), 'ragmeter (startRagMeter)', formatSpread(r.ragmeter.ms, formatMs), kb(r.ragmeter.bytes), String(r.ragmeter.samples), formatSpread(r.ratio, formatRatio)],
-        ['', 'prom-client, same rag.operation.* series', formatSpread(r.promClient.ms, formatMs), kb(r.promClient.bytes), String(r.promClient.samples), ''],
+        [String(r.series), 'ragmeter (startRagMeter)', formatSpread(r.ragmeter.ms, formatMs), kb(r.ragmeter.bytes), String(r.ragmeter.samples), formatMs(r.ragmeter.stallMs), formatSpread(r.ratio, formatRatio), formatRatio(r.perLineRatio)],
+        ['', 'prom-client, same rag.operation.* series', formatSpread(r.promClient.ms, formatMs), kb(r.promClient.bytes), String(r.promClient.samples), formatMs(r.promClient.stallMs), '', ''],
       ]),
     },
   ];
@@ -218,7 +239,9 @@ runBenchmark('scrape', 'Scrape: GET /metrics', async ({ quick }) => {
       'startRagMeter({ prometheus: { port: 0, host: "127.0.0.1" }, otlp: false, hostMetrics: false, tracing: false }); ' +
         'ragmeter also serves its gen_ai.* client metrics, rag.health.status and target_info, which prom-client does not.',
       'Series: one per histogram label set or per counter/gauge label set, rag.operation.* only; sample lines count every line ' +
-        '(each histogram series has 17–19 bucket lines + sum + count).',
+        '(each histogram series has 17–19 bucket lines + sum + count). "Per sample line" divides the latency ratio by the ratio of sample lines.',
+      'Longest event-loop stall: the maximum of monitorEventLoopDelay (1 ms resolution) over ' + (quick ? 3 : 10) + ' scrapes in a row; ' +
+        'ragmeter serialises in slices that yield every 5 ms, prom-client in one run.',
     ],
     data: { phases: results },
   };
