@@ -1,0 +1,319 @@
+/**
+ * One call's recorder: the operation, the hooks on what the client returns, and what is
+ * recorded when the call ends.
+ *
+ * - The caller gets the very `APIPromise` the client returned. Its `parseResponse` (an instance
+ *   field, which the client's own `_thenUnwrap` relies on) is wrapped, so the body is read when,
+ *   and only when, the caller reads it; request failures are observed on the promise's response
+ *   promise, without starting a parse or ending the client's own span.
+ * - A streamed call's result is the very `Stream` the client made. Its `iterator` (again an
+ *   instance field) is wrapped, so iteration, `tee()`, `toReadableStream()` and the client's
+ *   `MessageStream` all pass through one recorder, and `controller` is unchanged.
+ * - Errors reach the caller unchanged (the same object); every promise made here has a
+ *   rejection handler, so no unhandled rejection comes from here.
+ */
+import { getPerformanceMonitor, OperationType, type Operation, type PerformanceMonitor } from '@ragmeter/sdk';
+import {
+  ATTR_CACHE_CREATION_TOKENS,
+  ATTR_CACHE_READ_TOKENS,
+  ATTR_FINISH_REASONS,
+  ATTR_HTTP_STATUS,
+  ATTR_RESPONSE_ID,
+  ATTR_RESPONSE_MODEL,
+  ResponseState,
+  inputLength,
+  inputTexts,
+  promptText,
+  readEvent,
+  readMessage,
+  requestAttributes,
+  type AttributeMap,
+} from './payloads.js';
+
+/** What every call through one wrapped client shares, fixed at wrap time. */
+export interface Surface {
+  readonly monitor: PerformanceMonitor | undefined;
+  readonly captureContent: boolean | undefined;
+  /** Operation and provider names, server address and port. */
+  readonly base: Readonly<AttributeMap>;
+}
+
+interface APIPromiseShape {
+  parseResponse: (client: unknown, props: { response?: { status?: unknown } }) => unknown;
+  asResponse: () => Promise<unknown>;
+  responsePromise?: unknown;
+  _thenUnwrap?: (...args: unknown[]) => unknown;
+}
+
+type IteratorMethod = (...args: unknown[]) => AsyncIterator<unknown>;
+interface StreamShape {
+  iterator?: IteratorMethod;
+  [Symbol.asyncIterator]?: IteratorMethod;
+  controller?: { signal?: { aborted?: boolean } };
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
+
+/** The client's APIPromise, by shape: there may be more than one copy of the client loaded. */
+const isAPIPromise = (v: unknown): v is APIPromiseShape =>
+  isThenable(v) &&
+  typeof (v as Partial<APIPromiseShape>).parseResponse === 'function' &&
+  typeof (v as Partial<APIPromiseShape>).asResponse === 'function';
+
+/**
+ * Recorded, never thrown, when a stream ends because its request was aborted (the client ends
+ * the iteration quietly then). Named like the client's own abort error, so an abort before and
+ * an abort during the stream share one `error.type`.
+ */
+class APIUserAbortError extends Error {
+  constructor() {
+    super('Request was aborted.');
+    this.name = 'APIUserAbortError';
+  }
+}
+
+/** One call's operation and what it has learned so far. */
+export class Recorder {
+  readonly op: Operation;
+  private readonly monitor: PerformanceMonitor;
+  private readonly body: unknown;
+  private readonly inputCount: number;
+  private readonly capture: boolean;
+  private readonly streamed: boolean;
+  private readonly state = new ResponseState();
+  /** The response body has been handed to the parser (by the caller, or a helper of the client). */
+  private parsing = false;
+  /** The result is a stream whose events are being followed. */
+  private following = false;
+  private ended = false;
+
+  constructor(surface: Surface, body: unknown) {
+    const monitor = surface.monitor ?? getPerformanceMonitor();
+    this.monitor = monitor;
+    this.body = body;
+    this.inputCount = inputLength(body);
+    this.capture = surface.captureContent ?? monitor.captureContent;
+    this.streamed = (body as { stream?: unknown } | undefined)?.stream === true;
+    this.op = monitor.trackOperation(OperationType.LLM_INFERENCE, requestAttributes(body, surface.base));
+  }
+
+  /** Hooks the client's result; never throws. */
+  watch(result: unknown): void {
+    try {
+      if (isAPIPromise(result)) this.hookAPIPromise(result);
+      else if (isThenable(result)) result.then((value) => this.settled(value), (error: unknown) => this.fail(error));
+      else this.settled(result);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /**
+   * Hooks the APIPromise the caller gets, and any the client derives from it (`_thenUnwrap`,
+   * which its helpers use); whichever is parsed first records.
+   */
+  private hookAPIPromise(promise: APIPromiseShape, derived = false): void {
+    const { parseResponse, asResponse, _thenUnwrap: thenUnwrap } = promise;
+    // Failures before a body exists (HTTP errors, after retries; connection errors; aborts),
+    // observed once per request. The response promise is read directly where it is there:
+    // asResponse() in 1.x also ends the client's own span when no parse has begun.
+    if (!derived) {
+      const response = isThenable(promise.responsePromise) ? promise.responsePromise : asResponse.call(promise);
+      response.then(undefined, (error: unknown) => this.fail(error));
+    }
+    promise.parseResponse = (client, props) => this.parse(parseResponse, client, props);
+    // A caller taking the raw Response alone reads the body itself: the operation ends when the
+    // headers arrive. withResponse() asks for the parsed body first, so it is not cut short.
+    promise.asResponse = () =>
+      asResponse.call(promise).then((response) => {
+        this.rawResponse(response);
+        return response;
+      });
+    if (typeof thenUnwrap === 'function') {
+      promise._thenUnwrap = (...args: unknown[]) => {
+        const next = thenUnwrap.apply(promise, args);
+        if (isAPIPromise(next)) this.hookAPIPromise(next, true);
+        return next;
+      };
+    }
+  }
+
+  /** Our `parseResponse`: the client's, with the outcome recorded. */
+  private parse(
+    parseResponse: APIPromiseShape['parseResponse'],
+    client: unknown,
+    props: { response?: { status?: unknown } },
+  ): unknown {
+    if (this.parsing) return parseResponse(client, props); // the same response parsed twice: the first records
+    this.parsing = true;
+    this.status(props?.response);
+    let parsed: unknown;
+    try {
+      parsed = parseResponse(client, props);
+    } catch (error) {
+      this.fail(error);
+      throw error;
+    }
+    return Promise.resolve(parsed).then(
+      (value) => this.settled(value),
+      (error: unknown) => {
+        this.fail(error);
+        throw error;
+      },
+    );
+  }
+
+  /** The caller took the raw Response and reads the body itself: only the input is known. */
+  private rawResponse(response: unknown): void {
+    if (this.parsing || this.ended) return;
+    this.ended = true;
+    try {
+      this.status(response as { status?: unknown });
+      this.tokensFromText('input', inputTexts(this.body, this.inputCount));
+    } catch {
+      // as in end()
+    }
+    this.op.end();
+  }
+
+  private status(response: { status?: unknown } | undefined): void {
+    const status = response?.status;
+    if (typeof status === 'number') this.op.setAttribute(ATTR_HTTP_STATUS, status);
+  }
+
+  /** The parsed result: a whole message, or a stream to follow. Returns it unchanged. */
+  private settled<T>(value: T): T {
+    if (this.ended) return value;
+    try {
+      if (this.streamed && this.followStream(value as StreamShape)) return value;
+      readMessage(value, this.state);
+      this.end();
+    } catch (error) {
+      this.fail(error);
+    }
+    return value;
+  }
+
+  /**
+   * Wraps the stream's iterator in place (the `iterator` field, which iteration, `tee()` and
+   * `toReadableStream()` all go through; else its async-iterator method); false when the value
+   * is not a stream.
+   */
+  private followStream(stream: StreamShape): boolean {
+    if (stream === null || typeof stream !== 'object') return false;
+    const key = typeof stream.iterator === 'function' ? 'iterator' : Symbol.asyncIterator;
+    const iterator = stream[key];
+    if (typeof iterator !== 'function') return false;
+    this.following = true;
+    let first = true;
+    stream[key] = (...args: unknown[]) => {
+      const inner = iterator.apply(stream, args);
+      if (!first) return inner; // a second iteration fails in the client; the first one records
+      first = false;
+      return this.follow(inner, stream);
+    };
+    return true;
+  }
+
+  /** An iterator that passes every step through and records the stream's events and end. */
+  private follow(inner: AsyncIterator<unknown>, stream: StreamShape): AsyncIterator<unknown> {
+    const step = (result: IteratorResult<unknown>) => {
+      if (result.done) this.streamEnded(stream);
+      else this.event(result.value);
+      return result;
+    };
+    const failed = (error: unknown): never => {
+      this.fail(error);
+      throw error;
+    };
+    return {
+      next: (...args: [] | [unknown]) => inner.next(...args).then(step, failed),
+      return: (value?: unknown) => {
+        this.end(); // the consumer stopped early (break, cancel): the operation ends here
+        return inner.return === undefined ? Promise.resolve({ done: true, value }) : inner.return(value);
+      },
+      throw: (error?: unknown) => {
+        if (inner.throw === undefined) return failed(error);
+        return inner.throw(error).then(step, failed);
+      },
+    };
+  }
+
+  /** One streamed event. Called for every event: kept short. */
+  private event(value: unknown): void {
+    if (this.ended) return;
+    try {
+      if (readEvent(value, this.state) && !this.state.sawToken) {
+        this.state.sawToken = true;
+        this.op.markFirstToken();
+      }
+    } catch {
+      // an event we cannot read is passed on all the same
+    }
+  }
+
+  /** The stream ran out: completed, or quietly ended by an abort. */
+  private streamEnded(stream: StreamShape): void {
+    if (stream.controller?.signal?.aborted === true) this.fail(new APIUserAbortError());
+    else this.end();
+  }
+
+  /** Ends the operation as a success. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      this.recordResponse();
+    } catch {
+      // whatever could be recorded was; the operation still ends
+    }
+    this.op.end();
+  }
+
+  fail(error: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      const status = (error as { status?: unknown } | null)?.status;
+      if (typeof status === 'number') this.op.setAttribute(ATTR_HTTP_STATUS, status);
+      if (this.following) this.recordResponse(); // a stream cut mid-way: what arrived was generated
+    } catch {
+      // as in end()
+    }
+    this.op.fail(error);
+  }
+
+  /** Tokens, response attributes and (when captured) content, before the operation ends. */
+  private recordResponse(): void {
+    const { op, state } = this;
+    if (state.model !== undefined) op.setAttribute(ATTR_RESPONSE_MODEL, state.model);
+    if (state.id !== undefined) op.setAttribute(ATTR_RESPONSE_ID, state.id);
+    if (state.stopReason !== undefined) op.setAttribute(ATTR_FINISH_REASONS, [state.stopReason]);
+    if (state.usage.cacheRead !== undefined) op.setAttribute(ATTR_CACHE_READ_TOKENS, state.usage.cacheRead);
+    if (state.usage.cacheCreation !== undefined) op.setAttribute(ATTR_CACHE_CREATION_TOKENS, state.usage.cacheCreation);
+    this.recordTokens();
+    if (this.capture) {
+      const output = state.text.length > 0 ? state.text.join('') : undefined;
+      op.setContent({ input: promptText(this.body, this.inputCount), output });
+    }
+  }
+
+  /** The provider's usage; the monitor's tokenizer for whatever it did not report. */
+  private recordTokens(): void {
+    const { op, state } = this;
+    const input = state.inputTokens();
+    const output = state.outputTokens();
+    if (input !== undefined || output !== undefined) op.setTokens({ input, output });
+    if (input === undefined) this.tokensFromText('input', inputTexts(this.body, this.inputCount));
+    if (output === undefined) this.tokensFromText('output', [...state.text, ...state.other]);
+  }
+
+  private tokensFromText(kind: 'input' | 'output', texts: string[]): void {
+    // setTokensFromText() also records the text when the monitor captures content; a client
+    // wrapped with captureContent: false must not, so it counts with the monitor's tokenizer
+    // and marks the span the same way.
+    if (this.capture || !this.monitor.captureContent) this.op.setTokensFromText({ [kind]: texts });
+    else this.op.setTokens({ [kind]: this.monitor.countTokens(texts) }).setAttribute('rag.operation.tokens_from_text', true);
+  }
+}
