@@ -158,13 +158,9 @@ describe.each(CLIENTS)('wrapAnthropic with %s', (_name, Anthropic) => {
     it('records an llm_inference operation with the usage tokens and GenAI attributes', async () => {
       const { monitor, span, op } = setup();
       server.reply(json(200, message('Blue.', { input_tokens: 21, output_tokens: 2 })));
-      const result = await client({ monitor }).messages.create({
-        ...REQUEST,
-        temperature: 0,
-        top_p: 1,
-        top_k: 5,
-        stop_sequences: ['END'],
-      });
+      // Sampling parameters that 1.x no longer types (deprecated by the API) but 0.x sends.
+      const params = { ...REQUEST, temperature: 0, top_p: 1, top_k: 5, stop_sequences: ['END'] };
+      const result = await client({ monitor }).messages.create(params);
       expect(result.content[0]).toMatchObject({ type: 'text', text: 'Blue.' });
       expect(server.requests.at(-1)).toMatchObject({ method: 'POST', path: '/v1/messages' });
 
