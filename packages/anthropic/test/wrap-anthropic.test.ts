@@ -1,3 +1,5 @@
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import Anthropic1 from '@anthropic-ai/sdk';
 import { wrapAnthropic } from '@ragmeter/anthropic';
@@ -656,6 +658,31 @@ describe('wrapAnthropic with the 1.x client’s own OpenTelemetry spans on', () 
     expect(clientSpans()).toHaveLength(2);
     expect(await op()).toMatchObject({ total: 2, successful: 2, tokens: { input: 26, output: 4 } });
     expect((await op())!.time_to_first_token!.count).toBe(1);
+  });
+
+  it('nests the client’s span under the operation when the application has a global context manager', async () => {
+    const manager = new AsyncLocalStorageContextManager().enable();
+    expect(context.setGlobalContextManager(manager)).toBe(true);
+    try {
+      const { monitor, span } = setup();
+      const { anthropic, clientSpans } = traced(monitor);
+      server.reply(json(200, message('Blue.', { input_tokens: 21, output_tokens: 2 })));
+      await anthropic.messages.create(REQUEST);
+      const [clientSpan] = clientSpans();
+      expect(clientSpan!.parentSpanContext?.spanId).toBe(span().spanContext().spanId);
+      expect(clientSpan!.spanContext().traceId).toBe(span().spanContext().traceId);
+    } finally {
+      context.disable();
+    }
+  });
+
+  it('records messages.parse(), which calls create()', async () => {
+    const { monitor, op } = setup();
+    const { anthropic } = traced(monitor);
+    server.reply(json(200, message('Blue.', { input_tokens: 21, output_tokens: 2 })));
+    const parsed = await anthropic.messages.parse(REQUEST);
+    expect(parsed.content[0]).toMatchObject({ type: 'text', text: 'Blue.' });
+    expect(await op()).toMatchObject({ total: 1, successful: 1, tokens: { input: 21, output: 2 } });
   });
 
   it('records a failure; the caller gets the client’s error', async () => {
