@@ -13,6 +13,7 @@ const SECTIONS = [
   'Percentile accuracy',
   'Scrape: GET /metrics',
   'wrapOpenAI: time added per OpenAI call',
+  'wrapAnthropic: time added per Anthropic call',
   'Summary',
 ];
 
