@@ -296,6 +296,36 @@ describe.each(CLIENTS)('wrapAnthropic with %s', (_name, Anthropic) => {
       expect(span().attributes['http.response.status_code']).toBe(200);
     });
 
+    it('records what create() throws before any request, and throws the same error', async () => {
+      const { monitor, span, op } = setup();
+      const anthropic = newClient();
+      // Below the wrapper: the client's own create, noting what it throws.
+      const thrown: unknown[] = [];
+      const create = anthropic.messages.create;
+      anthropic.messages.create = function (this: unknown, ...args: unknown[]) {
+        try {
+          return (create as (...a: unknown[]) => unknown).apply(this, args);
+        } catch (error) {
+          thrown.push(error);
+          throw error;
+        }
+      } as typeof create;
+      wrapAnthropic(anthropic, { monitor });
+
+      // A non-streamed request this long: the client asks for streaming, synchronously.
+      let caught: unknown;
+      try {
+        void anthropic.messages.create({ ...REQUEST, max_tokens: 10_000_000 });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(Anthropic.AnthropicError);
+      expect(thrown).toEqual([caught]);
+      expect(thrown[0]).toBe(caught);
+      expect(await op()).toMatchObject({ total: 1, failed: 1 });
+      expect(span().attributes['error.type']).toBe('AnthropicError');
+    });
+
     it('records a failed call nobody awaits, with no unhandled rejection', async () => {
       const { monitor, op } = setup();
       server.reply(json(500, errorBody('api_error', 'boom')));
