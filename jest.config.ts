@@ -8,11 +8,18 @@ import type { Config } from 'jest';
 // - integration: `*.int.test.ts` and the stack tests in test/: what runs built packages as
 //   real Node programs (the examples, the CLI, the demo, the benchmarks) or external binaries
 //   (Prometheus). The SDK is built once before them.
+//
+// The Vercel AI SDK (`ai`, `@ai-sdk/*`) ships ES modules only; jest runs CommonJS, so those
+// packages (and the zod files they import by path) are transpiled like our own sources.
+const ESM_ONLY = '(?:ai|@ai-sdk/[^/]+|@workflow/serde|zod)';
+
 const shared = {
   testEnvironment: 'node',
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
+    [`/node_modules/${ESM_ONLY}/.+\\.js$`]: ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest-esm.json' }],
   },
+  transformIgnorePatterns: [`/node_modules/(?!${ESM_ONLY}/)`],
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     '^@ragmeter/sdk/format$': '<rootDir>/packages/sdk/src/format.ts',
