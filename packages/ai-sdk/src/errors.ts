@@ -1,0 +1,36 @@
+/**
+ * What an operation fails with when the AI SDK reports a failure without an error object. The
+ * class name becomes the operation's `error.type`.
+ */
+
+/** A model call that ended with finish reason `error` (a stream that sent an error part). */
+export class FinishReasonError extends Error {
+  override name = 'FinishReasonError';
+  constructor() {
+    super("the model call finished with reason 'error'");
+  }
+}
+
+/** An attempt that failed and was retried by the AI SDK (`maxRetries`): its error is not reported. */
+export class FailedAttemptError extends Error {
+  override name = 'FailedAttemptError';
+  constructor() {
+    super('the model call failed and the AI SDK retried it');
+  }
+}
+
+/** A call that never reported its end, evicted when too many calls were open at once. */
+export class AbandonedCallError extends Error {
+  override name = 'AbandonedCallError';
+  constructor() {
+    super('the AI SDK call never reported its end');
+  }
+}
+
+/** A streamed call the application aborted (its abort signal) before it finished. */
+export class AbortError extends Error {
+  override name = 'AbortError';
+  constructor() {
+    super('the AI SDK call was aborted');
+  }
+}
