@@ -27,10 +27,10 @@ export class AbandonedCallError extends Error {
   }
 }
 
-/** A streamed call the application aborted (its abort signal) before it finished. */
+/** A streamed call the application aborted (its abort signal) before it finished; `cause` is the abort reason. */
 export class AbortError extends Error {
   override name = 'AbortError';
-  constructor() {
-    super('the AI SDK call was aborted');
+  constructor(reason: unknown) {
+    super('the AI SDK call was aborted', reason === undefined ? undefined : { cause: reason });
   }
 }

@@ -134,8 +134,7 @@ export class RagMeterTelemetry implements Telemetry {
     guard(() => {
       const call = this.take(event);
       if (call === undefined) return;
-      const reason = (event as Event).reason;
-      this.close(call, reason instanceof Error ? reason : new AbortError(), true);
+      this.close(call, new AbortError((event as Event).reason), true);
     });
   }
 

@@ -1,7 +1,7 @@
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ragmeterTelemetry, type RagMeterTelemetryOptions } from '@ragmeter/ai-sdk';
 import { countTokens, PerformanceMonitor, type RagMeterOptions } from '@ragmeter/sdk';
-import { APICallError, embed, embedMany, generateObject, generateText, jsonSchema, registerTelemetry, rerank, stepCountIs, streamObject, streamText, tool } from 'ai';
+import { APICallError, embed, embedMany, generateObject, generateText, jsonSchema, registerTelemetry, rerank, RetryError, stepCountIs, streamObject, streamText, tool } from 'ai';
 import { MockEmbeddingModelV4, MockLanguageModelV4, simulateReadableStream } from 'ai/test';
 import { runInThisContext } from 'node:vm';
 import {
@@ -19,6 +19,7 @@ import {
   textChunks,
   textModel,
 } from './helpers/models';
+import { MAX_OPEN_CALLS } from '../src/integration';
 
 // Every test runs the real `ai` package with its own test doubles (`ai/test`) and reads what
 // ragmeter recorded from its report and its spans.
@@ -325,6 +326,74 @@ describe('embed, embedMany and rerank', () => {
     expect(result.ranking.map((r) => r.document)).toEqual(['a', 'b', 'c']);
     expect((await report()).operations.reranking).toMatchObject({ total: 1, successful: 1 });
     expect(span('reranking').attributes).toMatchObject({ 'gen_ai.request.model': 'mock-reranker', 'rag.rerank.documents': 3 });
+  });
+});
+
+const busy = () => new APICallError({ message: 'busy', url: 'http://127.0.0.1/', requestBodyValues: {}, statusCode: 503, isRetryable: true });
+
+describe('retries, aborts, invalid objects and calls that never end', () => {
+  it('generateText: one llm_inference across the SDK’s retries, failed with the RetryError the caller gets', async () => {
+    const { telemetry, span, report } = setup();
+    const model = new MockLanguageModelV4({
+      doGenerate: async () => {
+        throw busy();
+      },
+    });
+    await expect(generateText({ model, prompt: 'q', maxRetries: 1, telemetry })).rejects.toBeInstanceOf(RetryError);
+    expect(model.doGenerateCalls).toHaveLength(2);
+    expect((await report()).operations.llm_inference).toMatchObject({ total: 1, failed: 1 });
+    expect(span('llm_inference').attributes['error.type']).toBe('RetryError');
+  });
+
+  it('streamText: an attempt the SDK retried is a failed llm_inference of its own', async () => {
+    const { telemetry, spans, report } = setup();
+    let attempts = 0;
+    const model = new MockLanguageModelV4({
+      doStream: async () => {
+        if (attempts++ === 0) throw busy();
+        return { stream: simulateReadableStream({ chunks: textChunks(['ok']) }) };
+      },
+    });
+    expect(await drain(streamText({ model, prompt: 'q', telemetry }).textStream)).toBe('ok');
+    expect((await report()).operations.llm_inference).toMatchObject({ total: 2, successful: 1, failed: 1 });
+    expect(spans('llm_inference').map((s) => s.attributes['error.type'])).toEqual(['FailedAttemptError', undefined]);
+  });
+
+  it('streamText: an abort fails the model call and the generation as AbortError', async () => {
+    const { telemetry, span, report } = setup();
+    const controller = new AbortController();
+    const model = new MockLanguageModelV4({ doStream: { stream: simulateReadableStream({ chunks: textChunks(['a', 'b', 'c', 'd']), chunkDelayInMs: 20 }) } });
+    const result = streamText({ model, prompt: 'q', abortSignal: controller.signal, telemetry });
+    for await (const part of result.textStream) if (part === 'a') controller.abort();
+    const { operations } = await report();
+    expect(operations.llm_inference).toMatchObject({ total: 1, failed: 1 });
+    expect(operations.ai_generation).toMatchObject({ total: 1, failed: 1 });
+    expect(span('llm_inference').attributes['error.type']).toBe('AbortError');
+  });
+
+  it('streamObject: an object that fails to parse fails the generation, not the model call', async () => {
+    const { telemetry, span, report } = setup();
+    const schema = jsonSchema<{ colour: string }>({ type: 'object', properties: { colour: { type: 'string' } }, required: ['colour'] });
+    const result = streamObject({ model: streamModel(['{"colour":']), schema, prompt: 'q', telemetry, onError: () => {} });
+    const object = result.object.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await drain(result.partialObjectStream);
+    const error = await object;
+    expect(error).toBeInstanceOf(Error);
+    const { operations } = await report();
+    expect(operations.llm_inference).toMatchObject({ total: 1, successful: 1 });
+    expect(operations.ai_generation).toMatchObject({ total: 1, failed: 1 });
+    expect(span('ai_generation').attributes['error.type']).toBe((error as Error).constructor.name);
+  });
+
+  it('keeps at most MAX_OPEN_CALLS calls open: past it the oldest ends as AbandonedCallError', async () => {
+    const { monitor, span, report } = setup();
+    const integration = ragmeterTelemetry({ monitor });
+    for (let i = 0; i <= MAX_OPEN_CALLS; i++) integration.onStart!({ callId: `call-${i}`, operationId: 'ai.generateText', provider: PROVIDER, modelId: MODEL } as never);
+    expect((await report()).operations.ai_generation).toMatchObject({ total: 1, failed: 1 });
+    expect(span('ai_generation').attributes['error.type']).toBe('AbandonedCallError');
   });
 });
 
