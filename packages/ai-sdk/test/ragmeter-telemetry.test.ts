@@ -140,7 +140,7 @@ describe('generateText', () => {
     const { telemetry, span, report } = setup();
     const broken = tool({
       inputSchema: jsonSchema<Record<string, never>>({ type: 'object', properties: {} }),
-      execute: async () => {
+      execute: async (): Promise<string> => {
         throw new ProviderDown('index offline');
       },
     });
@@ -300,7 +300,7 @@ describe('embed, embedMany and rerank', () => {
     const model = new MockEmbeddingModelV4({
       doEmbed: async () => {
         if (calls++ === 0) throw new APICallError({ message: 'busy', url: 'http://127.0.0.1/', requestBodyValues: {}, statusCode: 503, isRetryable: true });
-        return { embeddings: [[1]], usage: { tokens: 3 } };
+        return { embeddings: [[1]], usage: { tokens: 3 }, warnings: [] };
       },
     });
     await embed({ model, value: 'a', telemetry });

@@ -81,7 +81,7 @@ export const embeddingModel = (tokensPerCall = 7, maxEmbeddingsPerCall = 8) =>
     modelId: 'mock-embedder',
     maxEmbeddingsPerCall,
     supportsParallelCalls: true,
-    doEmbed: async ({ values }) => ({ embeddings: values.map((_, i) => [i, 1]), usage: { tokens: tokensPerCall } }),
+    doEmbed: async ({ values }) => ({ embeddings: values.map((_, i) => [i, 1]), usage: { tokens: tokensPerCall }, warnings: [] }),
   });
 
 export const rerankingModel = () =>
