@@ -52,12 +52,15 @@ export function textChunks(text: string[]) {
   ];
 }
 
-/** A streaming model whose first chunk comes after `initialDelayInMs`. */
+/**
+ * A streaming model whose first chunk comes `initialDelayInMs` after the model is called (the
+ * stream is made in doStream: a ReadableStream starts pulling, and so its delay, when made).
+ */
 export const streamModel = (text: string[], initialDelayInMs = 0) =>
   new MockLanguageModelV4({
     provider: PROVIDER,
     modelId: MODEL,
-    doStream: { stream: simulateReadableStream({ chunks: textChunks(text), initialDelayInMs, chunkDelayInMs: 1 }) },
+    doStream: async () => ({ stream: simulateReadableStream({ chunks: textChunks(text), initialDelayInMs, chunkDelayInMs: 1 }) }),
   });
 
 /** A streaming model whose stream sends some text, then fails with `error`. */
