@@ -210,7 +210,10 @@ describe('streamText', () => {
       const result = streamText({ model: streamModel(['ok']), prompt: 'q' });
       return drain(result.textStream);
     });
-    expect((await report()).operations.llm_inference).toMatchObject({ total: 1, successful: 1 });
+    const { operations } = await report();
+    expect(operations.llm_inference).toMatchObject({ total: 1, successful: 1, tokens: { input: INPUT_TOKENS, output: OUTPUT_TOKENS } });
+    expect(operations.llm_inference!.time_to_first_token!.count).toBe(1);
+    expect(Object.keys(operations).sort()).toEqual(['ai_generation', 'llm_inference', 'query_processing']);
     expect(parentOf(span('ai_generation'))).toBe(idOf(span('query_processing')));
     expect(parentOf(span('llm_inference'))).toBe(idOf(span('ai_generation')));
   });
