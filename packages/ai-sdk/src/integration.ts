@@ -276,6 +276,12 @@ export class RagMeterTelemetry implements Telemetry {
       if (call === undefined) return;
       const attrs = modelAttributes(event, 'embeddings');
       if (typeof event.dimensions === 'number') attrs[ATTR_EMBEDDING_DIMENSIONS] = event.dimensions;
+      // embed makes one model call: one still open is an attempt the SDK retried. (embedMany's
+      // chunks run in parallel, so its retried attempts are only known when the call ends.)
+      if (event.operationId === 'ai.embed.doEmbed') {
+        for (const open of call.inner.values()) open.fail(new FailedAttemptError());
+        call.inner.clear();
+      }
       const op = call.monitor.trackOperation(OperationType.EMBEDDING_GENERATION, attrs, { parent: call.outer });
       call.inner.set(event.embedCallId, op);
       this.embedValues.set(op, event.values);

@@ -298,7 +298,7 @@ describe('embed, embedMany and rerank', () => {
   });
 
   it('counts an attempt the SDK retried as failed, and the retry as successful', async () => {
-    const { telemetry, report } = setup();
+    const { telemetry, spans, report } = setup();
     let calls = 0;
     const model = new MockEmbeddingModelV4({
       doEmbed: async () => {
@@ -308,6 +308,11 @@ describe('embed, embedMany and rerank', () => {
     });
     await embed({ model, value: 'a', telemetry });
     expect((await report()).operations.embedding_generation).toMatchObject({ total: 2, successful: 1, failed: 1 });
+    const [failed, retried] = spans('embedding_generation');
+    expect(failed!.attributes['error.type']).toBe('FailedAttemptError');
+    // The failed attempt ended when the retry started, not when the whole call did.
+    expect(retried!.attributes['error.type']).toBeUndefined();
+    expect(failed!.endTime[0] * 1e9 + failed!.endTime[1]).toBeLessThanOrEqual(retried!.startTime[0] * 1e9 + retried!.startTime[1]);
   });
 
   it('counts a failing embedding model, and the caller gets its error unchanged', async () => {
