@@ -141,7 +141,7 @@ export class RagMeterCallbackHandler extends BaseCallbackHandler {
     _runType?: string,
     name?: string,
   ): void {
-    this.start('chain', runId, parentRunId, tags, runName(chain, name));
+    this.start('chain', runId, parentRunId, tags, chain, name);
   }
 
   override handleRetrieverStart(
@@ -153,7 +153,7 @@ export class RagMeterCallbackHandler extends BaseCallbackHandler {
     _metadata?: Record<string, unknown>,
     name?: string,
   ): void {
-    this.start('retriever', runId, parentRunId, tags, runName(retriever, name));
+    this.start('retriever', runId, parentRunId, tags, retriever, name);
   }
 
   override handleToolStart(
@@ -165,7 +165,7 @@ export class RagMeterCallbackHandler extends BaseCallbackHandler {
     _metadata?: Record<string, unknown>,
     name?: string,
   ): void {
-    this.start('tool', runId, parentRunId, tags, runName(tool, name));
+    this.start('tool', runId, parentRunId, tags, tool, name);
   }
 
   override handleChatModelStart(
@@ -178,7 +178,7 @@ export class RagMeterCallbackHandler extends BaseCallbackHandler {
     metadata?: Record<string, unknown>,
     name?: string,
   ): void {
-    this.start('chat', runId, parentRunId, tags, runName(llm, name), () => ({
+    this.start('chat', runId, parentRunId, tags, llm, name, () => ({
       attrs: requestAttributes('chat', extraParams, metadata),
       prompt: messagesText(messages?.[0]),
     }));
@@ -194,7 +194,7 @@ export class RagMeterCallbackHandler extends BaseCallbackHandler {
     metadata?: Record<string, unknown>,
     name?: string,
   ): void {
-    this.start('llm', runId, parentRunId, tags, runName(llm, name), () => ({
+    this.start('llm', runId, parentRunId, tags, llm, name, () => ({
       attrs: requestAttributes('llm', extraParams, metadata),
       prompt: Array.isArray(prompts) ? prompts.filter((p) => typeof p === 'string') : [],
     }));
@@ -225,7 +225,11 @@ export class RagMeterCallbackHandler extends BaseCallbackHandler {
 
   override handleRetrieverEnd(_documents: unknown, runId: string, parentRunId?: string, tags?: string[]): void {
     this.end(runId);
-    if (parentRunId !== undefined && Array.isArray(tags) && tags.includes(BASE_RETRIEVER_TAG)) this.startCompression(parentRunId);
+    try {
+      if (typeof parentRunId === 'string' && Array.isArray(tags) && tags.includes(BASE_RETRIEVER_TAG)) this.startCompression(parentRunId);
+    } catch {
+      // as in start()
+    }
   }
 
   override handleRetrieverError(error: unknown, runId: string): void {
@@ -262,16 +266,18 @@ export class RagMeterCallbackHandler extends BaseCallbackHandler {
     runId: string,
     parentRunId: string | undefined,
     tags: string[] | undefined,
-    name: string,
+    serialized: Serialized,
+    givenName: unknown,
     model?: () => { attrs: AttributeMap; prompt: string[] },
   ): void {
     try {
       if (typeof runId !== 'string' || this.runs.has(runId)) return; // seen already (handler given twice)
-      // A run whose parent the handler never saw (none, or the handler was attached below it) is
-      // the outermost run of what this handler records.
+      const name = runName(serialized, givenName);
+      // Only a run with no parent at all is the outermost one: a parent unknown to the handler
+      // (attached below it, or dropped) makes a chain step no query of its own.
       const parent = parentRunId === undefined ? undefined : this.runs.get(parentRunId);
       const parentOp = parent?.compression ?? parent?.nearest;
-      const type = this.classify(kind, parent === undefined, name, tags);
+      const type = this.classify(kind, parentRunId === undefined || parentRunId === null, name, tags);
       if (type === undefined) {
         this.runs.add(runId, { op: undefined, nearest: parentOp, monitor: parent?.monitor, compressing: kind === 'retriever' && name === COMPRESSION_RETRIEVER });
         return;
@@ -345,6 +351,7 @@ export class RagMeterCallbackHandler extends BaseCallbackHandler {
     entry?.op?.end();
   }
 
+  /** The operation records the error (its class name as `error.type`); LangChain rethrows it. */
   private fail(runId: string, error: unknown): void {
     const entry = this.runs.take(runId);
     entry?.compression?.fail(error);
