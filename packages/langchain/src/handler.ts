@@ -11,7 +11,7 @@
  *   error to its caller itself, unchanged.
  */
 import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
-import { getPerformanceMonitor, OPERATION_TYPE_PATTERN, OperationType, type Operation, type PerformanceMonitor } from '@ragmeter/sdk';
+import { countTokens, getPerformanceMonitor, OPERATION_TYPE_PATTERN, OperationType, type Operation, type PerformanceMonitor } from '@ragmeter/sdk';
 import {
   ATTR_FINISH_REASONS,
   ATTR_RESPONSE_MODEL,
@@ -76,6 +76,8 @@ function runName(serialized: Serialized, name: unknown): string {
 
 /** The first dropped run warns, once per process; later ones are counted. */
 let warnedDrop = false;
+/** The default tokenizer's tables are loaded once per process, at set-up. */
+let tokenizerLoaded = false;
 
 /**
  * A LangChain callback handler that records a chain's runs as nested ragmeter operations: the
@@ -99,6 +101,13 @@ export class RagMeterCallbackHandler extends BaseCallbackHandler {
     // Inline callbacks: timings are taken when the events happen, not when a queue gets to them.
     super({ _awaitHandler: true });
     checkOptions(options);
+    // Token counts for models that report no usage are taken in handleLLMEnd, before the
+    // operation ends: the tokenizer's one-time load (~250 ms) belongs to set-up, not to the
+    // first model call's duration.
+    if (!tokenizerLoaded) {
+      tokenizerLoaded = true;
+      countTokens('ragmeter');
+    }
     this.monitorOption = options.monitor;
     this.captureContent = options.captureContent;
     this.types = new Map(Object.entries(options.operationTypes ?? {}));
