@@ -63,7 +63,8 @@ const COMPRESSION_RETRIEVER = 'ContextualCompressionRetriever';
 /** The tag ContextualCompressionRetriever gives its base retriever's run. */
 const BASE_RETRIEVER_TAG = 'base_retriever';
 
-type RunKind = 'chain' | 'retriever' | 'tool' | 'chat' | 'llm';
+/** `step`: a prompt template or output parser run, never an operation unless named. */
+type RunKind = 'chain' | 'step' | 'retriever' | 'tool' | 'chat' | 'llm';
 type Serialized = { id?: unknown; name?: unknown } | undefined;
 
 /** A run's name: the one LangChain passes, else the last part of its serialized id. */
@@ -147,10 +148,12 @@ export class RagMeterCallbackHandler extends BaseCallbackHandler {
     parentRunId?: string,
     tags?: string[],
     _metadata?: Record<string, unknown>,
-    _runType?: string,
+    runType?: string,
     name?: string,
   ): void {
-    this.start('chain', runId, parentRunId, tags, chain, name);
+    // A prompt template or output parser invoked on its own is no query.
+    const kind = runType === 'prompt' || runType === 'parser' ? 'step' : 'chain';
+    this.start(kind, runId, parentRunId, tags, chain, name);
   }
 
   override handleRetrieverStart(
@@ -320,6 +323,8 @@ export class RagMeterCallbackHandler extends BaseCallbackHandler {
       case 'chain':
         if (root) return OperationType.QUERY_PROCESSING;
         return RERANKER_NAME.test(name) ? OperationType.RERANKING : undefined;
+      case 'step':
+        return undefined;
     }
   }
 

@@ -389,6 +389,17 @@ describe('tools, rerankers and named runs', () => {
     expect(parentId(span('llm_inference'))).toBe(spanId(span('query_processing')));
   });
 
+  it('a prompt template or parser invoked on its own is no query', async () => {
+    const { monitor, report } = setup();
+    const handler = new RagMeterCallbackHandler({ monitor });
+    await prompt.invoke({ context: 'c', question: QUESTION }, { callbacks: [handler] });
+    await new StringOutputParser().invoke('text', { callbacks: [handler] });
+    expect((await report()).total_operations).toBe(0);
+    // Named in the option map, it is recorded.
+    await prompt.invoke({ context: 'c', question: QUESTION }, { callbacks: [new RagMeterCallbackHandler({ monitor, operationTypes: { ChatPromptTemplate: 'prompt_rendering' } })] });
+    expect((await report()).operations.prompt_rendering?.total).toBe(1);
+  });
+
   it('the option map overrides the outermost run too', async () => {
     const { monitor, span, spans } = setup();
     const chain = ragChain(new FakeListChatModel({ responses: [ANSWER] })).withConfig({ runName: 'answer_question' });
