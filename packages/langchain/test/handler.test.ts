@@ -5,7 +5,7 @@ import { ChatPromptTemplate, PromptTemplate } from '@langchain/core/prompts';
 import { RunnableLambda, RunnablePassthrough, RunnableSequence, type Runnable } from '@langchain/core/runnables';
 import { tool } from '@langchain/core/tools';
 import { AIMessageChunk } from '@langchain/core/messages';
-import { FakeListChatModel, FakeRetriever, FakeStreamingChatModel } from '@langchain/core/utils/testing';
+import { FakeListChatModel, FakeRetriever, FakeStreamingChatModel, FakeStreamingLLM } from '@langchain/core/utils/testing';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { RagMeterCallbackHandler } from '@ragmeter/langchain';
 import { countTokens, PerformanceMonitor, type RagMeterOptions } from '@ragmeter/sdk';
@@ -230,6 +230,18 @@ describe('streaming', () => {
     const late = new FakeStreamingChatModel({ chunks: [new AIMessageChunk({ content: '' }), new AIMessageChunk({ content: 'Paris' })] });
     for await (const _ of await late.stream(QUESTION, { callbacks: [new RagMeterCallbackHandler({ monitor })] }));
     expect((await report()).operations.llm_inference!.time_to_first_token).toMatchObject({ count: 1 });
+  });
+
+  it('a streamed text-completion LLM records its time to first token too', async () => {
+    const { monitor, span } = setup();
+    const llm = new FakeStreamingLLM({ responses: ['Paris.'], sleep: 15 });
+    let text = '';
+    for await (const chunk of await llm.stream(QUESTION, { callbacks: [new RagMeterCallbackHandler({ monitor })] })) text += chunk;
+    expect(text).toBe('Paris.');
+    const run = span('llm_inference');
+    expect(run.attributes['gen_ai.operation.name']).toBe('text_completion');
+    expect(run.attributes['rag.operation.time_to_first_token_seconds']).toBeGreaterThanOrEqual(0.014);
+    expect(run.attributes['gen_ai.usage.output_tokens']).toBe(countTokens('Paris.'));
   });
 
   it('.invoke() of a chat model records no time to first token', async () => {
