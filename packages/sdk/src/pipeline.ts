@@ -24,7 +24,8 @@ import {
   type Resource,
 } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+// @opentelemetry/sdk-trace, not sdk-trace-base: the OTel JS 3.x line has only the former.
+import { BatchSpanProcessor, TracerProvider as SdkTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { randomUUID } from 'node:crypto';
 import type { RagMeterOptions } from './config/types.js';
 import {
@@ -104,7 +105,7 @@ export function buildPipeline(options: RagMeterOptions, { onCollect, onExportFai
     meterProvider = ownMeterProvider = new MeterProvider({ resource, readers });
   }
 
-  let ownTracerProvider: BasicTracerProvider | undefined;
+  let ownTracerProvider: SdkTracerProvider | undefined;
   let tracerProvider: TracerProvider | undefined;
   if (options.tracing !== false && !disabled) {
     tracerProvider = options.tracerProvider;
@@ -112,7 +113,8 @@ export function buildPipeline(options: RagMeterOptions, { onCollect, onExportFai
       const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
       if (otlp !== undefined) {
         spanProcessors.push(
-          new BatchSpanProcessor(spanExporterReportingFailures(createOtlpTraceExporter(otlp), onExportFailure), {
+          new BatchSpanProcessor({
+            exporter: spanExporterReportingFailures(createOtlpTraceExporter(otlp), onExportFailure),
             maxQueueSize: otlp.maxQueueSize ?? 2048,
             maxExportBatchSize: Math.min(512, otlp.maxQueueSize ?? 2048),
             scheduledDelayMillis: 1000,
@@ -120,7 +122,7 @@ export function buildPipeline(options: RagMeterOptions, { onCollect, onExportFai
           }),
         );
       }
-      tracerProvider = ownTracerProvider = new BasicTracerProvider({ resource, spanProcessors });
+      tracerProvider = ownTracerProvider = new SdkTracerProvider({ resource, spanProcessors });
     }
   }
   if (options.registerGlobal === true && ownMeterProvider !== undefined && !disabled) {
