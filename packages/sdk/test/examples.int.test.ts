@@ -20,6 +20,26 @@ describe('the runnable examples', () => {
     expect(stdout).toMatch(/health: healthy/);
   });
 
+  it('the CommonJS quick start runs through require() and prints the same report', async () => {
+    const { stdout } = await run(process.execPath, [join(SDK_DIR, 'examples', 'quick-start.cjs')], {
+      cwd: SDK_DIR,
+      env: { ...process.env, RAGMETER_PROMETHEUS_PORT: '0' },
+    });
+    expect(stdout).toContain('Answer to "What is ragmeter?" from 2 documents');
+    for (const type of ['query_processing', 'document_retrieval', 'llm_inference']) expect(stdout).toMatch(new RegExp(`^${type}\\s+1\\s+0\\s`, 'm'));
+  });
+
+  it("joined into an application's NodeSDK, operations reach its span processor (nested), /metrics and the report", async () => {
+    const { stdout } = await run(process.execPath, [join(SDK_DIR, 'examples', 'join-node-sdk.mjs')], { cwd: SDK_DIR });
+    for (const type of ['query_processing', 'document_retrieval', 'llm_inference']) {
+      expect(stdout).toMatch(new RegExp(`^rag_operation_duration_seconds_count\\{rag_operation_type="${type}"[^}]*\\} 1$`, 'm'));
+      expect(stdout).toMatch(new RegExp(`^${type}\\s+1\\s+0\\s`, 'm'));
+    }
+    expect(stdout).toContain('span document_retrieval parent query_processing');
+    expect(stdout).toContain('span llm_inference parent query_processing');
+    expect(stdout).toContain('span query_processing parent -');
+  });
+
   it('a small app is scraped correctly, and SIGTERM flushes and exits', async () => {
     const child = spawn(process.execPath, [join(SDK_DIR, 'examples', 'scrape-app.mjs')], { cwd: SDK_DIR, env: { ...process.env, RAGMETER_PROMETHEUS_PORT: '' } });
     try {
