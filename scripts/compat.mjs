@@ -23,6 +23,7 @@
 // RAGMETER_COMPAT_CACHE sets the directory for the npm cache and the Node.js binaries (default:
 // <tmp>/ragmeter-compat-cache); it is kept between runs.
 import { execFile } from 'node:child_process';
+import { builtinModules, createRequire } from 'node:module';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -58,6 +59,8 @@ const cacheDir = resolve(process.env.RAGMETER_COMPAT_CACHE ?? join(tmpdir(), 'ra
 const npmCache = join(cacheDir, 'npm');
 const work = mkdtempSync(join(tmpdir(), 'ragmeter-compat-'));
 const npmCli = findNpmCli();
+// npm's own semver: no dependency of the repository for one range check.
+const semver = createRequire(npmCli)('semver');
 const started = Date.now();
 
 /** matrix[check][cell] = { status: 'ok' | 'FAIL' | 'n/a', output? } */
@@ -93,7 +96,7 @@ try {
       const cell = { name: `node ${major} / ${OTEL_LINES[line].label}`, major, line, node };
       cells.push(cell);
       if (!atLeast(node.version, OTEL_LINES[line].minNode)) {
-        cell.skip = `OTel JS ${line}.x needs Node.js >= ${OTEL_LINES[line].minNode.join('.')}`;
+        cell.skip = `OpenTelemetry JS ${line}.x needs Node.js >= ${OTEL_LINES[line].minNode.join('.')}`;
       }
     }
   }
@@ -123,7 +126,8 @@ function discoverPackages() {
     const quickStarts = existsSync(examples)
       ? readdirSync(examples).filter((f) => /^quick-start\.(mjs|cjs|js)$/.test(f)).sort().map((f) => join(examples, f))
       : [];
-    found.push({ dir: join(dir, entry), name: manifest.name, version: manifest.version, manifest, quickStarts });
+    const imports = new Set(quickStarts.flatMap((file) => importedPackages(readFileSync(file, 'utf8'))));
+    found.push({ dir: join(dir, entry), name: manifest.name, version: manifest.version, manifest, quickStarts, imports });
   }
   // Build order: a package after the publishable packages it depends on.
   const names = new Set(found.map((p) => p.name));
@@ -208,7 +212,7 @@ async function installNode(major) {
 async function runCell(cell, packages, tarballs) {
   const checks = checkNames(packages);
   if (cell.skip !== undefined) {
-    for (const check of checks) record(check, cell.name, 'n/a');
+    for (const check of checks) record(check, cell.name, 'n/a', check === 'npm install' ? cell.skip : '');
     return;
   }
   const app = join(work, `app-node${cell.major}-otel${cell.line}`);
@@ -216,7 +220,7 @@ async function runCell(cell, packages, tarballs) {
   writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'compat-app', version: '1.0.0', private: true }, null, 2)}\n`);
   const env = { ...cleanEnv(), ...fake.env(), RAGMETER_PROMETHEUS_PORT: '0' };
 
-  const specs = [...tarballs, ...Object.entries(OTEL_LINES[cell.line].packages).map(([n, v]) => `${n}@${v}`), ...peerSpecs(packages)];
+  const specs = [...tarballs, ...Object.entries(OTEL_LINES[cell.line].packages).map(([n, v]) => `${n}@${v}`), ...librarySpecs(packages)];
   log(`${cell.name}: npm install (Node.js ${cell.node.version})`);
   try {
     const { stdout, stderr } = await run(
@@ -229,13 +233,15 @@ async function runCell(cell, packages, tarballs) {
     for (const check of checks) record(check, cell.name, check === 'npm install' ? 'FAIL' : '-', String(error.message));
     return;
   }
-  record('no workspace links, one OTel SDK', cell.name, ...checkTree(app, packages, cell.line));
+  record('no links, OTel shared with NodeSDK', cell.name, ...checkTree(app, packages, cell.line));
 
   for (const pkg of packages) {
     for (const file of pkg.quickStarts) {
       const copy = join(app, `${basename(pkg.dir)}-${basename(file)}`);
       copyFileSync(file, copy);
-      record(quickStartCheck(pkg, file), cell.name, ...(await runProgram(cell, app, copy, env, checkQuickStart)));
+      const unsupported = unsupportedBy(app, pkg, cell.node.version);
+      if (unsupported !== undefined) record(quickStartCheck(pkg, file), cell.name, 'n/a', unsupported);
+      else record(quickStartCheck(pkg, file), cell.name, ...(await runProgram(cell, app, copy, env, checkQuickStart)));
     }
     for (const bin of Object.keys(binsOf(pkg.manifest))) {
       const link = join(app, 'node_modules', '.bin', bin);
@@ -249,7 +255,7 @@ async function runCell(cell, packages, tarballs) {
 }
 
 function checkNames(packages) {
-  const names = ['npm install', 'no workspace links, one OTel SDK'];
+  const names = ['npm install', 'no links, OTel shared with NodeSDK'];
   for (const pkg of packages) {
     for (const file of pkg.quickStarts) names.push(quickStartCheck(pkg, file));
     for (const bin of Object.keys(binsOf(pkg.manifest))) names.push(`${bin} --help`);
@@ -266,28 +272,61 @@ function binsOf(m) {
 }
 
 /**
- * The versions of each integration's peer libraries the package is tested with: its
- * devDependencies (`openai: 7.59.0`, `openai-v6: npm:openai@6.49.0`) joined as one range, from
- * which npm takes the newest whose engines accept the running Node.js.
+ * The libraries the packages bring along in an application: each integration's peer libraries
+ * and whatever its quick start imports (`@ai-sdk/openai`, say), at the versions the package is
+ * tested with: its devDependencies (`openai: 7.59.0`, `openai-v6: npm:openai@6.49.0`) joined as
+ * one range, from which npm takes the newest whose engines accept the running Node.js.
  */
-function peerSpecs(packages) {
-  const specs = [];
-  for (const { manifest } of packages) {
-    for (const [peer, range] of Object.entries(manifest.peerDependencies ?? {})) {
-      if (peer.startsWith('@opentelemetry/') || peer.startsWith('@ragmeter/')) continue;
+function librarySpecs(packages) {
+  const names = new Set(packages.map((p) => p.name));
+  const specs = new Map();
+  for (const { manifest, imports } of packages) {
+    const wanted = new Set([...Object.keys(manifest.peerDependencies ?? {}), ...imports]);
+    for (const library of wanted) {
+      if (library.startsWith('@opentelemetry/') || names.has(library) || specs.has(library)) continue;
       const tested = [];
       for (const [name, spec] of Object.entries(manifest.devDependencies ?? {})) {
-        if (name === peer && /^\d/.test(spec)) tested.push(spec);
+        if (name === library && /^\d/.test(spec)) tested.push(spec);
         const alias = /^npm:(.+)@(\d[^@]*)$/.exec(spec);
-        if (alias !== null && alias[1] === peer) tested.push(alias[2]);
+        if (alias !== null && alias[1] === library) tested.push(alias[2]);
       }
-      specs.push(`${peer}@${tested.length > 0 ? tested.join(' || ') : range}`);
+      const range = tested.length > 0 ? tested.join(' || ') : (manifest.peerDependencies?.[library] ?? manifest.dependencies?.[library]);
+      if (range !== undefined) specs.set(library, `${library}@${range}`);
     }
   }
-  return [...new Set(specs)];
+  return [...specs.values()];
 }
 
-/** The installed tree: real copies of the packages (no links) and one copy of the OTel SDK. */
+/** The npm packages a program imports or requires by name (not node: builtins, not relative). */
+function importedPackages(source) {
+  const found = new Set();
+  for (const m of source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"./][^'"]*)['"]/gm)) {
+    const specifier = m[1];
+    if (specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0])) continue;
+    const parts = specifier.split('/');
+    found.add(specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
+  }
+  return [...found];
+}
+
+/** Why `file`'s imported libraries cannot run on this Node.js (their engines), or undefined. */
+function unsupportedBy(app, pkg, nodeVersion) {
+  const reasons = [];
+  for (const library of pkg.imports) {
+    const manifestPath = join(app, 'node_modules', ...library.split('/'), 'package.json');
+    if (!existsSync(manifestPath)) continue;
+    const { version, engines } = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    if (typeof engines?.node === 'string' && !semver.satisfies(nodeVersion, engines.node)) {
+      reasons.push(`${library}@${version} needs Node.js ${engines.node}`);
+    }
+  }
+  return reasons.length > 0 ? reasons.join('; ') : undefined;
+}
+
+/**
+ * The installed tree: real copies of the packages (no links), and @ragmeter/sdk resolving the
+ * very OpenTelemetry packages the application's NodeSDK resolves, of the cell's line.
+ */
 function checkTree(app, packages, line) {
   const problems = [];
   for (const { name } of packages) {
@@ -295,31 +334,30 @@ function checkTree(app, packages, line) {
     if (!existsSync(dir)) problems.push(`${name} is not installed`);
     else if (lstatSync(dir).isSymbolicLink()) problems.push(`${name} is a link, not an installed copy`);
   }
-  for (const shared of ['@opentelemetry/api', '@opentelemetry/sdk-metrics', '@opentelemetry/sdk-trace']) {
-    const copies = findInstalled(join(app, 'node_modules'), shared);
-    const versions = copies.map((p) => JSON.parse(readFileSync(p, 'utf8')).version);
-    if (copies.length !== 1) problems.push(`${shared}: ${copies.length} copies (${versions.join(', ')}), expected the application's one`);
-    else if (Number(versions[0].split('.')[0]) !== (shared === '@opentelemetry/api' ? 1 : Number(line))) {
-      problems.push(`${shared}@${versions[0]} is not of OTel JS ${line}.x`);
+  const sdk = join(app, 'node_modules', '@ragmeter', 'sdk');
+  const nodeSdk = join(app, 'node_modules', '@opentelemetry', 'sdk-node');
+  for (const shared of ['@opentelemetry/api', '@opentelemetry/sdk-metrics', '@opentelemetry/sdk-trace', '@opentelemetry/core', '@opentelemetry/resources']) {
+    const ours = resolvePackage(app, sdk, shared);
+    const theirs = resolvePackage(app, nodeSdk, shared);
+    if (ours === undefined) {
+      problems.push(`@ragmeter/sdk cannot resolve ${shared}`);
+      continue;
     }
+    const version = JSON.parse(readFileSync(ours, 'utf8')).version;
+    if (ours !== theirs) problems.push(`@ragmeter/sdk has its own ${shared}@${version} (${ours}), not the NodeSDK's (${theirs})`);
+    const major = Number(version.split('.')[0]);
+    if (shared !== '@opentelemetry/api' && major !== Number(line)) problems.push(`${shared}@${version} is not of OpenTelemetry JS ${line}.x`);
   }
   return problems.length === 0 ? ['ok'] : ['FAIL', problems.join('\n')];
 }
 
-function findInstalled(nodeModules, name) {
-  const found = [];
-  const walk = (dir) => {
-    if (!existsSync(dir)) return;
-    const manifest = join(dir, ...name.split('/'), 'package.json');
-    if (existsSync(manifest)) found.push(manifest);
-    for (const entry of readdirSync(dir)) {
-      if (entry.startsWith('.')) continue;
-      const scoped = entry.startsWith('@') ? readdirSync(join(dir, entry)).map((e) => join(dir, entry, e)) : [join(dir, entry)];
-      for (const pkgDir of scoped) walk(join(pkgDir, 'node_modules'));
-    }
-  };
-  walk(nodeModules);
-  return found;
+/** Node's lookup of `name` from the package in `from`: the nearest node_modules/<name> upwards. */
+function resolvePackage(app, from, name) {
+  for (let dir = from; dir.startsWith(app); dir = dirname(dir)) {
+    const manifest = join(dir, 'node_modules', ...name.split('/'), 'package.json');
+    if (existsSync(manifest)) return manifest;
+  }
+  return undefined;
 }
 
 /** A quick start must end well and print a report with at least one operation that succeeded. */
@@ -378,6 +416,11 @@ function printMatrix(cells) {
   for (const [check, byCell] of matrix) {
     for (const [cell, { status, output }] of byCell) if (status === 'FAIL') failures.push({ check, cell, output });
   }
+  const notes = new Set();
+  for (const [check, byCell] of matrix) {
+    for (const [cell, { status, output }] of byCell) if (status === 'n/a' && output !== '') notes.add(`n/a: ${check} [${cell}]: ${output}`);
+  }
+  if (notes.size > 0) console.log(`\n${[...notes].join('\n')}`);
   console.log(`\n${failures.length === 0 ? 'all passed' : `${failures.length} failed`} in ${Math.round((Date.now() - started) / 1000)} s`);
   for (const f of failures) console.log(`\n=== FAIL: ${f.check} [${f.cell}]\n${f.output.trimEnd()}`);
   if (failures.length > 0) process.exitCode = 1;
