@@ -8,7 +8,8 @@
 // 3. For each cell (a Node.js major x an OTel JS line), a fresh application outside the
 //    repository installs the tarballs with `npm install` run by that Node.js (npm picks versions
 //    by the running Node's engines, as it does for a user), beside `@opentelemetry/sdk-node` and
-//    `@opentelemetry/api` of the line and each integration's peer dependencies.
+//    `@opentelemetry/api` of the line, and each integration's peer libraries and what its quick
+//    start imports, at the versions the integration is tested with.
 // 4. In that application: every package's `examples/quick-start.{mjs,cjs,js}` (ESM and CJS),
 //    the NodeSDK join (packages/sdk/examples/join-node-sdk.mjs), and each package bin's --help.
 //    Integrations talk to a fake LLM server on loopback (scripts/compat/fake-llm.mjs).
