@@ -10,9 +10,11 @@ import { RssSampler } from './probes/memory.js';
 import { openAiTokenCounter } from './probes/tokens.js';
 import type { PercentileReader } from './reader/percentile-reader.js';
 import { AttributePolicy } from './record/attributes.js';
+import { BreakdownSums } from './record/breakdown-sums.js';
 import { DropCounter } from './record/dropped.js';
 import type { RecordedOperation } from './record/recorded-operation.js';
 import { Recorder, type TrackOptions } from './record/recorder.js';
+import { buildBreakdown } from './report/breakdown.js';
 import { formatReport } from './report/format.js';
 import { evaluateHealth, type HealthThresholds } from './report/health.js';
 import { writeReportFile } from './report/report-file.js';
@@ -56,6 +58,7 @@ export class PerformanceMonitor {
   private readonly pipeline: Pipeline;
   private readonly recorder: Recorder;
   private readonly drops = new DropCounter();
+  private readonly breakdown: BreakdownSums;
   private readonly sampler: RssSampler;
   private readonly healthThresholds: HealthThresholds;
   private readonly server: RagMeterServer | undefined;
@@ -78,7 +81,9 @@ export class PerformanceMonitor {
     this.percentileReader = this.pipeline.percentileReader;
     this.meterProvider = this.pipeline.meterProvider;
     this.tracerProvider = this.pipeline.tracerProvider;
+    this.breakdown = new BreakdownSums(this.percentileReader.windowSeconds, this.percentileReader.slotSeconds);
     this.recorder = new Recorder({
+      breakdown: this.breakdown,
       meter: this.meterProvider.getMeter(INSTRUMENTATION_SCOPE, VERSION),
       tracer: this.pipeline.tracer,
       contextManager: this.pipeline.contextManager,
@@ -225,6 +230,7 @@ export class PerformanceMonitor {
       memory,
       health: this.health(memory.current_rss_mb),
       dropped: this.drops.report(),
+      breakdown: buildBreakdown(this.breakdown.sums(windowSeconds)),
     });
   }
 
@@ -274,6 +280,7 @@ export class PerformanceMonitor {
    */
   clearMetrics(): void {
     void this.percentileReader.clear();
+    this.breakdown.clear();
     this.drops.reset();
     this.sampler.reset();
     this.lastHealthy = 1;

@@ -77,22 +77,35 @@ export class Operation implements Disposable {
   otherTokens: number | undefined;
   /** @internal */ ended = false;
   private firstTokenMarked = false;
+  /** @internal The nearest enclosing operation (of this monitor), for the stage breakdown. */
+  parent: Operation | undefined;
+  /** @internal Seconds spent in child operations that ended while this one ran, by child type. */
+  childSeconds: Map<string, number> | undefined;
 
   /** @internal */
   constructor(
     /** @internal */ readonly sink: OperationSink | undefined,
     /** @internal */ readonly entry: TypeEntry | undefined,
     /** @internal */ readonly span: Span | undefined,
-    /**
-     * The OTel context in which this operation is the active one (its span set): what `run()`
-     * activates, and a parent to hand to other OTel code. Undefined for a dropped operation,
-     * and when tracing is off and the operation was started in the active context.
-     */
-    readonly context: Context | undefined,
+    /** @internal See `context`. */ public ctx: Context | undefined,
     /** @internal performance.now() at start, ms. */ readonly startTime: number,
     /** @internal V8 heap used at start, bytes (0 when memory tracking is off). */ readonly startHeap: number,
     /** @internal Validated user attributes. */ public attributes: Attributes | undefined,
   ) {}
+
+  /**
+   * The OTel context in which this operation is the active one (its span set): what `run()`
+   * activates, and a parent to hand to other OTel code. Undefined for a dropped operation.
+   */
+  get context(): Context | undefined {
+    return this.ctx;
+  }
+
+  /** @internal Adds the time of a child operation that ended while this one runs. */
+  addChild(type: string, seconds: number): void {
+    const children = (this.childSeconds ??= new Map());
+    children.set(type, (children.get(type) ?? 0) + seconds);
+  }
 
   /** The operation type, or undefined when it was dropped as invalid. */
   get type(): string | undefined {

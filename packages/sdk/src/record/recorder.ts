@@ -15,6 +15,7 @@ import { heapUsedBytes } from '../probes/memory.js';
 import { countTokens, type TokenCounter } from '../probes/tokens.js';
 import type { PercentileReader } from '../reader/percentile-reader.js';
 import type { AttributePolicy } from './attributes.js';
+import { SELF, type BreakdownSums } from './breakdown-sums.js';
 import type { DropCounter, DropReason } from './dropped.js';
 import { readRecordedOperation, type RecordedOperation } from './recorded-operation.js';
 import { errorTypeOf, isErrorLike, messageOf, shown } from './errors.js';
@@ -36,6 +37,8 @@ export interface RecorderParts {
   tracer: Tracer | undefined;
   contextManager: Pick<ContextManager, 'active' | 'with'>;
   reader: PercentileReader;
+  /** Where ended operations' time goes, for the stage breakdown. */
+  breakdown: BreakdownSums;
   attributes: AttributePolicy;
   drops: DropCounter;
   memoryTracking: boolean;
@@ -125,8 +128,15 @@ export class Recorder implements OperationSink {
   private readonly tokenCounter: TokenCounter;
   private readonly types: TypeTable;
   private readonly metrics: MetricWriter;
+  private readonly breakdown: BreakdownSums;
+  /**
+   * Context key of the operation active in a context: the nearest operation of this monitor,
+   * through any spans of other code in between, is the parent in the stage breakdown.
+   */
+  private readonly operationKey = createContextKey('ragmeter.operation');
 
   constructor(parts: RecorderParts) {
+    this.breakdown = parts.breakdown;
     this.tracer = parts.tracer;
     this.ctx = parts.contextManager;
     this.policy = parts.attributes;
@@ -183,13 +193,16 @@ export class Recorder implements OperationSink {
       let attrs = attributes === undefined ? undefined : this.policy.sanitize(attributes);
       if (inherited !== undefined) attrs = attrs === undefined ? inherited : { ...inherited, ...attrs };
       let span;
-      let context: Context | undefined = parentContext === active ? undefined : parentContext;
+      let context = parentContext;
       if (this.tracer !== undefined) {
         span = this.tracer.startSpan(type, { attributes: entry.attrs }, parentContext);
         if (attrs !== undefined) span.setAttributes(attrs);
         context = trace.setSpan(parentContext, span);
       }
-      return new Operation(this, entry, span, context, performance.now(), this.memoryTracking ? heapUsedBytes() : 0, attrs);
+      const op = new Operation(this, entry, span, undefined, performance.now(), this.memoryTracking ? heapUsedBytes() : 0, attrs);
+      op.parent = parentContext.getValue(this.operationKey) as Operation | undefined;
+      op.ctx = context.setValue(this.operationKey, op);
+      return op;
     } catch (error) {
       this.drop('internal_error', `could not start an operation: ${shown(error)}`);
       return untracked();
@@ -203,6 +216,8 @@ export class Recorder implements OperationSink {
       const memoryDelta = this.memoryTracking ? heapUsedBytes() - op.startHeap : undefined;
       const errorType = failed ? errorTypeOf(error) : undefined;
       this.metrics.record(op.entry!, seconds, errorType, op.inputTokens, op.outputTokens, op.otherTokens, memoryDelta, op.attributes);
+      this.foldTime(op.entry!.name, seconds, op.parent, op.childSeconds);
+      op.parent = undefined; // a long-lived handle does not keep its parent alive
       const span = op.span;
       if (span !== undefined) {
         if (op.inputTokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', op.inputTokens);
@@ -223,6 +238,17 @@ export class Recorder implements OperationSink {
     } catch (e) {
       this.drop('internal_error', `could not record an operation: ${shown(e)}`);
     }
+  }
+
+  /**
+   * The stage breakdown: an operation's time goes to its parent while the parent runs (a child
+   * still running when its parent ends — fire-and-forget work — is left out of the parent's
+   * breakdown, whose time was folded when it ended), and its own time, with that of its
+   * children, is folded into the per-type sums.
+   */
+  private foldTime(type: string, seconds: number, parent: Operation | undefined, children: Map<string, number> | undefined): void {
+    if (parent !== undefined && !parent.ended && type !== SELF) parent.addChild(type, seconds);
+    this.breakdown.fold(type, seconds, children);
   }
 
   // ---- context -------------------------------------------------------------------------------
@@ -269,6 +295,7 @@ export class Recorder implements OperationSink {
       if (inherited !== undefined) attrs = attrs === undefined ? inherited : { ...inherited, ...attrs };
       const { seconds, errorType, input, output, other } = valid;
       this.metrics.record(entry, seconds, errorType, input, output, other, valid.memoryDeltaBytes, attrs);
+      this.foldTime(entry.name, seconds, active.getValue(this.operationKey) as Operation | undefined, undefined);
 
       if (this.tracer !== undefined) {
         const end = Date.now();

@@ -78,6 +78,23 @@ export function operationRows(report: Report): string[][] {
   ]);
 }
 
+export const BREAKDOWN_TABLE_HEADER = ['time of', 'spent in', 'share', 'avg/op'] as const;
+
+/**
+ * The stage breakdown as rows: for each parent type, its own time and each child type's, the
+ * largest share first. Empty when the report has no breakdown.
+ */
+export function breakdownRows(report: Report): string[][] {
+  const rows: string[][] = [];
+  for (const [parent, parts] of Object.entries(report.breakdown ?? {})) {
+    const sorted = Object.entries(parts).sort(([, a], [, b]) => b.share - a.share);
+    sorted.forEach(([child, part], i) => {
+      rows.push([i === 0 ? parent : '', child, `${(part.share * 100).toFixed(1)}%`, formatDuration(part.avg_seconds)]);
+    });
+  }
+  return rows;
+}
+
 /** The whole report as aligned plain text, as printed by printReport() and `ragmeter report`. */
 export function formatReport(report: Report): string {
   const m = report.memory;
@@ -98,6 +115,11 @@ export function formatReport(report: Report): string {
     lines.push(
       `time to first token, ${type}: p50 ${formatDuration(t.p50)}  p95 ${formatDuration(t.p95)}  p99 ${formatDuration(t.p99)}  (${formatNumber(t.count)} streams)`,
     );
+  }
+  const stages = breakdownRows(report);
+  if (stages.length > 0) {
+    lines.push('', 'where the time goes (share of the parent type\'s time; self = not in a child operation):');
+    lines.push(formatTable(BREAKDOWN_TABLE_HEADER, stages));
   }
   lines.push('');
   lines.push(`health: ${report.health.status}`);

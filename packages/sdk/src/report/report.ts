@@ -1,4 +1,5 @@
 import type {
+  BreakdownReport,
   DroppedReport,
   HealthStatus,
   MemoryStats,
@@ -51,6 +52,8 @@ export interface ReportParts {
   memory: MemoryStats;
   health: HealthStatus;
   dropped: DroppedReport;
+  /** The stage breakdown; undefined when no operation had children. */
+  breakdown?: BreakdownReport;
 }
 
 /** Assembles a {@link Report}; operation types are listed in name order. */
@@ -75,5 +78,6 @@ export function buildReport(parts: ReportParts): Report {
   if (parts.windowSeconds !== null && parts.coveredSeconds !== undefined) {
     report.window_covered_seconds = Math.round(parts.coveredSeconds * 1000) / 1000;
   }
+  if (parts.breakdown !== undefined) report.breakdown = parts.breakdown;
   return report;
 }

@@ -77,6 +77,20 @@ export interface DroppedReport {
   by_reason: Record<string, number>;
 }
 
+/** One part of a parent type's time in the stage breakdown. */
+export interface BreakdownEntry {
+  /** Part of the parent type's summed duration, 0..1 (child shares can add up to more with concurrent children). */
+  share: number;
+  /** Seconds per parent operation. */
+  avg_seconds: number;
+}
+
+/**
+ * Where each parent type's time goes: `breakdown[parentType][childType]`, plus
+ * `breakdown[parentType].self` for the parent's own time (not inside any child).
+ */
+export type BreakdownReport = Record<string, Record<string, BreakdownEntry>>;
+
 /** The JSON report (snake_case). Its shape is versioned by `schema_version`. */
 export interface Report {
   schema_version: 1;
@@ -94,6 +108,11 @@ export interface Report {
   operations: Record<string, OperationReport>;
   health: HealthStatus;
   dropped: DroppedReport;
+  /**
+   * The stage breakdown: for each operation type whose operations had child operations, the
+   * share of its time spent in each child type and in itself. Absent when no operation had any.
+   */
+  breakdown?: BreakdownReport;
 }
 
 export const REPORT_SCHEMA_VERSION = 1 as const;
