@@ -1,6 +1,7 @@
 import { diag, type Attributes, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
 import type { RagMeterOptions } from './config/types.js';
 import { validateOptions } from './config/validate.js';
+import { LIVE_PAGE } from './export/live-page.js';
 import { prometheusText } from './export/prometheus.js';
 import { RagMeterServer } from './export/server.js';
 import { INSTRUMENTATION_SCOPE } from './instruments.js';
@@ -119,6 +120,7 @@ export class PerformanceMonitor {
         metrics: reader === undefined ? undefined : () => prometheusText(reader),
         report: (windowSeconds) => this.generateReport({ windowSeconds }),
         health: () => this.getHealthStatus(),
+        page: LIVE_PAGE,
       },
     });
     server.ready.catch((error: Error) => {

@@ -141,17 +141,41 @@ describe('startRagMeter: the HTTP endpoints', () => {
   it('answers HEAD without a body, 404 elsewhere and 405 for other methods', async () => {
     const m = started({ prometheus: { port: 0 }, hostMetrics: false });
     const base = await m.serverUrl();
-    for (const path of ['/metrics', '/report', '/health']) {
+    for (const path of ['/', '/metrics', '/report', '/health']) {
       const head = await get(`${base}${path}`, { method: 'HEAD' });
       expect(head.status).toBe(200);
       expect(head.body).toBe('');
       expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
     }
-    expect((await get(`${base}/`)).status).toBe(404);
+    expect((await get(`${base}/nothing-here`)).status).toBe(404);
     expect((await get(`${base}/metrics/extra`)).status).toBe(404);
     const post = await get(`${base}/metrics`, { method: 'POST', body: 'x' });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it('serves the live page at / beside the endpoints, under a same-origin content policy', async () => {
+    const m = started({ prometheus: { port: 0 }, hostMetrics: false });
+    const base = await m.serverUrl();
+    const page = await get(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'self';/);
+    expect(page.body).toMatch(/<script src="page\.js" defer><\/script>/);
+    for (const [path, type] of [
+      ['/page.js', 'text/javascript; charset=utf-8'],
+      ['/page.css', 'text/css; charset=utf-8'],
+      ['/favicon.svg', 'image/svg+xml'],
+    ] as const) {
+      const file = await get(`${base}${path}`);
+      expect([path, file.status, file.headers.get('content-type')]).toEqual([path, 200, type]);
+      expect(file.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+    // the endpoints keep their answers
+    expect((await get(`${base}/metrics`)).headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(JSON.parse((await get(`${base}/report`)).body)).toHaveProperty('schema_version', 1);
+    expect((await get(`${base}/health`)).status).toBe(200);
+    expect((await get(`${base}/report`)).headers.get('content-security-policy')).toBeNull();
   });
 
   it('reports a port in use clearly, without crashing the application', async () => {

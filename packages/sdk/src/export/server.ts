@@ -17,7 +17,23 @@ export interface ServedContent {
   report: (windowSeconds: number | undefined) => Promise<Report>;
   /** The health of /health. */
   health: () => Promise<HealthStatus>;
+  /** The live page of GET / (with its script, style sheet and icon); none → / answers 404. */
+  page?: StaticPage;
 }
+
+/** A static page the server serves at / and its files beside it. */
+export interface StaticPage {
+  html: string;
+  script: string;
+  style: string;
+  icon: string;
+}
+
+/**
+ * The page and its files come from this server alone: no inline script or style, no other
+ * origin, no framing. The page only reads (fetch of /report), so that is all it may do.
+ */
+const PAGE_POLICY = "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
 
 export interface RagMeterServerOptions {
   host: string;
@@ -26,10 +42,11 @@ export interface RagMeterServerOptions {
 }
 
 /**
- * One HTTP server for the three read endpoints:
+ * One HTTP server for the read endpoints:
  * GET /metrics (Prometheus text), GET /report (the JSON report; `?window=<seconds>` for a
- * recent window), GET /health (200 healthy, 503 warning: a readiness probe). HEAD works on
- * each; anything else is 404 (or 405 for other methods).
+ * recent window), GET /health (200 healthy, 503 warning: a readiness probe), and GET / (the
+ * live page, with /page.js, /page.css and /favicon.svg). HEAD works on each; anything else is
+ * 404 (or 405 for other methods).
  */
 export class RagMeterServer {
   readonly host: string;
@@ -99,13 +116,22 @@ export class RagMeterServer {
       return send(res, req, 400, 'application/json', JSON.stringify({ error: 'malformed request target' }) + '\n');
     }
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    const known = path === '/metrics' || path === '/report' || path === '/health';
+    const page = this.serves.page;
+    const file = page === undefined ? undefined : pageFile(page, path);
+    const known = path === '/metrics' || path === '/report' || path === '/health' || file !== undefined;
     if (!known || (path === '/metrics' && this.serves.metrics === undefined)) {
-      return send(res, req, 404, 'application/json', JSON.stringify({ error: `not found: ${path}`, endpoints: ['/metrics', '/report', '/health'] }) + '\n');
+      const endpoints = [...(page === undefined ? [] : ['/']), '/metrics', '/report', '/health'];
+      return send(res, req, 404, 'application/json', JSON.stringify({ error: `not found: ${path}`, endpoints }) + '\n');
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return send(res, req, 405, 'application/json', JSON.stringify({ error: `method ${req.method} not allowed` }) + '\n');
+    }
+    if (file !== undefined) {
+      res.setHeader('Content-Security-Policy', PAGE_POLICY);
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      return send(res, req, 200, file.type, file.body);
     }
     if (path === '/metrics') {
       const text = await (this.metricsInFlight ??= this.serves.metrics!().finally(() => (this.metricsInFlight = undefined)));
@@ -126,6 +152,22 @@ export class RagMeterServer {
     }
     const report = await this.serves.report(windowSeconds);
     return send(res, req, 200, 'application/json', JSON.stringify(report) + '\n');
+  }
+}
+
+/** The file of the live page at `path`, if any. */
+function pageFile(page: StaticPage, path: string): { type: string; body: string } | undefined {
+  switch (path) {
+    case '/':
+      return { type: 'text/html; charset=utf-8', body: page.html };
+    case '/page.js':
+      return { type: 'text/javascript; charset=utf-8', body: page.script };
+    case '/page.css':
+      return { type: 'text/css; charset=utf-8', body: page.style };
+    case '/favicon.svg':
+      return { type: 'image/svg+xml', body: page.icon };
+    default:
+      return undefined;
   }
 }
 

@@ -79,3 +79,42 @@ describe('the HTTP server under hostile load', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 400/);
   });
 });
+
+describe('the live page', () => {
+  const page = { html: '<!doctype html><p>page</p>', script: 'void 0;', style: 'p{}', icon: '<svg/>' };
+  const start = (withPage: boolean): Promise<string> => {
+    const serves: ServedContent = {
+      report: async () => ({}) as Report,
+      health: async () => ({ status: 'healthy', memory_mb: 1, total_operations: 0, issues: [] }) as HealthStatus,
+      ...(withPage ? { page } : {}),
+    };
+    const server = new RagMeterServer({ host: '127.0.0.1', port: 0, serves });
+    servers.push(server);
+    return server.url();
+  };
+
+  it('serves what it is handed at /, /page.js, /page.css and /favicon.svg', async () => {
+    const url = await start(true);
+    for (const [path, body] of [
+      ['/', page.html],
+      ['/page.js', page.script],
+      ['/page.css', page.style],
+      ['/favicon.svg', page.icon],
+    ]) {
+      const res = await fetch(`${url}${path}`);
+      expect([path, res.status, await res.text()]).toEqual([path, 200, body]);
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    }
+    const post = await fetch(`${url}/`, { method: 'POST' });
+    expect(post.status).toBe(405);
+  });
+
+  it('without a page, / is not found and not listed', async () => {
+    const url = await start(false);
+    const res = await fetch(`${url}/`);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { endpoints: string[] }).endpoints).toEqual(['/metrics', '/report', '/health']);
+    expect((await fetch(`${url}/page.js`)).status).toBe(404);
+  });
+});
