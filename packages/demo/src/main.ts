@@ -60,6 +60,7 @@ async function run(options: CliOptions): Promise<void> {
   );
   console.log(`API: http://${options.host}:${port}/query   (POST {"question": "..."}; GET /healthz)`);
   const metrics = (await metricsUrl) ?? 'off';
+  if (metrics.startsWith('http')) console.log(`live page: ${metrics}/   (open it in a browser: latency, errors and where each query's time goes)`);
   console.log(
     metrics.startsWith('http') ? `metrics: ${metrics}/metrics   report: ${metrics}/report   health: ${metrics}/health` : `metrics: ${metrics}`,
   );

@@ -103,8 +103,15 @@ describe('the built service (--no-load)', () => {
     expect((await fetch(`${service.api}/nothing`)).status).toBe(404);
     expect(await (await fetch(`${service.api}/healthz`)).json()).toMatchObject({ status: 'ok', documents: 6, mode: 'extractive' });
 
+    expect(service.output()).toContain(`live page: ${service.metrics}/ `);
+    const page = await fetch(`${service.metrics}/`);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+
     const report = (await (await fetch(`${service.metrics}/report`)).json()) as Report;
     expect(report.operations[OperationType.QUERY_PROCESSING]!.total).toBe(2);
+    // where a query's time goes: its stages, and what is left
+    const stages = report.breakdown![OperationType.QUERY_PROCESSING]!;
+    expect(Object.keys(stages)).toEqual(expect.arrayContaining(['self', OperationType.DOCUMENT_RETRIEVAL, OperationType.LLM_INFERENCE]));
     expect(report.operations[OperationType.PDF_LOADING]!.total).toBe(6);
     const metrics = await (await fetch(`${service.metrics}/metrics`)).text();
     expect(metrics).toMatch(/rag_operation_duration_seconds_count\{[^}]*rag_operation_type="reranking"[^}]*\} 2/);

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import {
+  BREAKDOWN_TABLE_HEADER,
   OPERATION_TABLE_HEADER,
+  breakdownRows,
   formatDuration,
   formatNumber,
   formatReport,
@@ -169,5 +171,37 @@ describe('operationRows / formatReport', () => {
     expect(text.split('\n')[0]).toMatch(/\(last 60s\)$/);
     expect(text).toContain('health: warning\n  - High memory: RSS 1.0 MB > 0.5 MB\n');
     expect(text).toContain('dropped: 3 (invalid_duration=1, invalid_operation_type=2)\n');
+  });
+});
+
+describe('breakdownRows / formatReport: where the time goes', () => {
+  const breakdown = {
+    query_processing: {
+      self: { share: 0.1, avg_seconds: 0.12 },
+      document_retrieval: { share: 0.3, avg_seconds: 0.36 },
+      llm_inference: { share: 0.6, avg_seconds: 0.72 },
+    },
+    document_retrieval: { self: { share: 0.75, avg_seconds: 0.27 }, embedding_generation: { share: 0.25, avg_seconds: 0.09 } },
+  };
+
+  it('a row per part, the largest share first, the parent named once', () => {
+    expect(breakdownRows(sampleReport({ breakdown }))).toEqual([
+      ['query_processing', 'llm_inference', '60.0%', '720.0ms'],
+      ['', 'document_retrieval', '30.0%', '360.0ms'],
+      ['', 'self', '10.0%', '120.0ms'],
+      ['document_retrieval', 'self', '75.0%', '270.0ms'],
+      ['', 'embedding_generation', '25.0%', '90.0ms'],
+    ]);
+    expect(BREAKDOWN_TABLE_HEADER).toHaveLength(4);
+  });
+
+  it('formatReport() prints the table after the operations, and nothing when there is no breakdown', () => {
+    const report = sampleReport({ breakdown });
+    expectValidReport(report);
+    const text = formatReport(report);
+    const at = text.indexOf('where the time goes');
+    expect(at).toBeGreaterThan(text.indexOf('llm_inference'));
+    expect(text.slice(at)).toMatch(/\nquery_processing\s+llm_inference\s+60\.0%\s+720\.0ms\n/);
+    expect(formatReport(sampleReport())).not.toContain('where the time goes');
   });
 });
