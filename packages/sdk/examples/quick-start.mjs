@@ -1,6 +1,6 @@
 import { startRagMeter, OperationType } from '@ragmeter/sdk';
 
-// Once, at start-up: /metrics, /report and /health on 127.0.0.1:9464.
+// Once, at start-up: the live page /, /metrics, /report and /health on 127.0.0.1:9464.
 const monitor = startRagMeter({ serviceName: 'my-rag-api' });
 
 async function answer(question) {

@@ -197,7 +197,8 @@ describe('report.breakdown', () => {
     const lines = text.split('\n');
     const at = lines.findIndex((l) => l.startsWith('where the time goes'));
     expect(at).toBeGreaterThan(0);
-    expect(lines[at + 3]).toMatch(/^query_processing\s+llm_inference\s+75\.0%\s+300\.0ms$/);
-    expect(lines[at + 4]).toMatch(/^\s+self\s+25\.0%\s+100\.0ms$/);
+    expect(lines[at + 3]).toBe('query_processing');
+    expect(lines[at + 4]).toMatch(/^ {2}llm_inference\s+75\.0%\s+300\.0ms$/);
+    expect(lines[at + 5]).toMatch(/^ {2}self\s+25\.0%\s+100\.0ms$/);
   });
 });

@@ -241,25 +241,31 @@ const script = String.raw`(function () {
     var W = 900, H = 260, L = 64, R = 12, T = 10, B = 26;
     var chart = svgEl('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': 'p95 latency per operation type' });
     var types = [];
-    var max = 0;
+    var min = Infinity, max = 0;
     samples.forEach(function (s) {
       s.p95.forEach(function (v, type) {
         if (types.indexOf(type) < 0) types.push(type);
         if (v > max) max = v;
+        if (v > 0 && v < min) min = v;
       });
     });
     types.sort();
-    max = max > 0 ? max * 1.1 : 1;
+    // stages differ by orders of magnitude (µs to s): a log scale, one grid line per decade
+    var lo = Math.floor(Math.log10(Number.isFinite(min) ? min : 1e-3));
+    var hi = Math.max(Math.ceil(Math.log10(max > 0 ? max : 1)), lo + 1);
     var t0 = samples.length > 0 ? samples[0].t : Date.now();
     var t1 = samples.length > 0 ? samples[samples.length - 1].t : t0;
     var span = Math.max(t1 - t0, REFRESH_MS);
     function x(t) { return L + (t - t0) / span * (W - L - R); }
-    function y(v) { return T + (1 - v / max) * (H - T - B); }
-    for (var i = 0; i <= 4; i++) {
-      var v = max * i / 4;
+    function y(v) {
+      var e = Math.min(Math.max(Math.log10(Math.max(v, 1e-9)), lo), hi);
+      return T + (1 - (e - lo) / (hi - lo)) * (H - T - B);
+    }
+    for (var i = lo; i <= hi; i++) {
+      var v = Math.pow(10, i);
       chart.appendChild(svgEl('line', { class: 'grid', x1: L, x2: W - R, y1: y(v), y2: y(v) }));
       var label = svgEl('text', { class: 'axis', x: L - 6, y: y(v) + 4, 'text-anchor': 'end' });
-      label.textContent = duration(v);
+      label.textContent = i < -3 ? Math.pow(10, i + 6).toFixed(0) + 'µs' : i < 0 ? Math.pow(10, i + 3).toFixed(0) + 'ms' : v.toFixed(0) + 's';
       chart.appendChild(label);
     }
     [[t0, 'start'], [t1, 'end']].forEach(function (pair) {
@@ -290,7 +296,7 @@ const script = String.raw`(function () {
       item.appendChild(document.createTextNode(type + (last === undefined ? '' : ' ' + duration(last))));
       legend.appendChild(item);
     });
-    $('chart-note').textContent = 'per operation type, over the last ' + CHART_WINDOW + ' s, sampled every ' + (REFRESH_MS / 1000) + ' s';
+    $('chart-note').textContent = 'per operation type, over the last ' + CHART_WINDOW + ' s, sampled every ' + (REFRESH_MS / 1000) + ' s (log scale)';
   }
 
   function poll() {

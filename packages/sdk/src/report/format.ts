@@ -78,19 +78,20 @@ export function operationRows(report: Report): string[][] {
   ]);
 }
 
-export const BREAKDOWN_TABLE_HEADER = ['time of', 'spent in', 'share', 'avg/op'] as const;
+export const BREAKDOWN_TABLE_HEADER = ['stage', 'share', 'avg/op'] as const;
 
 /**
- * The stage breakdown as rows: for each parent type, its own time and each child type's, the
- * largest share first. Empty when the report has no breakdown.
+ * The stage breakdown as rows: for each parent type, a row with its name, then its own time
+ * and each child type's, indented, the largest share first. Empty when there is no breakdown.
  */
 export function breakdownRows(report: Report): string[][] {
   const rows: string[][] = [];
   for (const [parent, parts] of Object.entries(report.breakdown ?? {})) {
+    rows.push([parent, '', '']);
     const sorted = Object.entries(parts).sort(([, a], [, b]) => b.share - a.share);
-    sorted.forEach(([child, part], i) => {
-      rows.push([i === 0 ? parent : '', child, `${(part.share * 100).toFixed(1)}%`, formatDuration(part.avg_seconds)]);
-    });
+    for (const [child, part] of sorted) {
+      rows.push([`  ${child}`, `${(part.share * 100).toFixed(1)}%`, formatDuration(part.avg_seconds)]);
+    }
   }
   return rows;
 }

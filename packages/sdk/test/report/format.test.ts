@@ -184,15 +184,17 @@ describe('breakdownRows / formatReport: where the time goes', () => {
     document_retrieval: { self: { share: 0.75, avg_seconds: 0.27 }, embedding_generation: { share: 0.25, avg_seconds: 0.09 } },
   };
 
-  it('a row per part, the largest share first, the parent named once', () => {
+  it('a row per parent, then its parts indented, the largest share first', () => {
     expect(breakdownRows(sampleReport({ breakdown }))).toEqual([
-      ['query_processing', 'llm_inference', '60.0%', '720.0ms'],
-      ['', 'document_retrieval', '30.0%', '360.0ms'],
-      ['', 'self', '10.0%', '120.0ms'],
-      ['document_retrieval', 'self', '75.0%', '270.0ms'],
-      ['', 'embedding_generation', '25.0%', '90.0ms'],
+      ['query_processing', '', ''],
+      ['  llm_inference', '60.0%', '720.0ms'],
+      ['  document_retrieval', '30.0%', '360.0ms'],
+      ['  self', '10.0%', '120.0ms'],
+      ['document_retrieval', '', ''],
+      ['  self', '75.0%', '270.0ms'],
+      ['  embedding_generation', '25.0%', '90.0ms'],
     ]);
-    expect(BREAKDOWN_TABLE_HEADER).toHaveLength(4);
+    expect(BREAKDOWN_TABLE_HEADER).toHaveLength(3);
   });
 
   it('formatReport() prints the table after the operations, and nothing when there is no breakdown', () => {
@@ -201,7 +203,7 @@ describe('breakdownRows / formatReport: where the time goes', () => {
     const text = formatReport(report);
     const at = text.indexOf('where the time goes');
     expect(at).toBeGreaterThan(text.indexOf('llm_inference'));
-    expect(text.slice(at)).toMatch(/\nquery_processing\s+llm_inference\s+60\.0%\s+720\.0ms\n/);
+    expect(text.slice(at)).toMatch(/\nquery_processing\n {2}llm_inference\s+60\.0%\s+720\.0ms\n/);
     expect(formatReport(sampleReport())).not.toContain('where the time goes');
   });
 });
