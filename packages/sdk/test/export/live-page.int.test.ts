@@ -19,6 +19,9 @@ const ARGS = [
   '--disable-sync',
 ];
 
+/** The page's document, as far as the functions run in the page use it (compiled without the DOM's types). */
+declare const document: { querySelector(selector: string): { textContent: string | null; getAttribute(name: string): string | null } | null };
+
 let monitor: PerformanceMonitor;
 let browser: BrowserContext;
 let profile: string;
@@ -88,7 +91,9 @@ describe('the live page in Chromium', () => {
 
     // where the query time goes: a stacked bar with a segment per child type and self
     const segments = page.locator('#breakdown [data-parent="query_processing"] .bar > div');
-    const children = await segments.evaluateAll((divs) => divs.map((d) => [d.getAttribute('data-child'), parseFloat((d as HTMLElement).style.width)] as const));
+    const children = await segments.evaluateAll((divs) =>
+      divs.map((d) => [d.getAttribute('data-child'), parseFloat(/width:\s*([\d.]+)%/.exec(d.getAttribute('style') ?? '')?.[1] ?? 'NaN')] as const),
+    );
     expect(children.map(([c]) => c).sort()).toEqual(['document_retrieval', 'llm_inference', 'self']);
     const widths = Object.fromEntries(children);
     const shares = report.breakdown!.query_processing!;
@@ -97,19 +102,16 @@ describe('the live page in Chromium', () => {
     expect(widths.llm_inference).toBeCloseTo((shares.llm_inference!.share / sum) * 100, 1);
 
     // the chart: a line per type, gaining points as the page polls
-    await page.waitForFunction(() => {
-      const line = document.querySelector('#chart polyline[data-type="llm_inference"]');
-      return line !== null && (line.getAttribute('points') ?? '').split(' ').length >= 3;
-    });
+    await page.waitForFunction(
+      () => (document.querySelector('#chart polyline[data-type="llm_inference"]')?.getAttribute('points') ?? '').split(' ').length >= 3,
+    );
     const lines = await page.locator('#chart polyline').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-type')));
     expect(lines.sort()).toEqual(['document_retrieval', 'llm_inference', 'query_processing']);
 
     // live: new operations show up without a reload
     await query();
     await query();
-    await page.waitForFunction(
-      () => document.querySelector('#operations tbody tr[data-type="query_processing"] td.count')?.textContent === '5',
-    );
+    await page.waitForFunction(() => document.querySelector('#operations tbody tr[data-type="query_processing"] td.count')?.textContent === '5');
     monitor.recordOperation({ type: 'reranking', durationSeconds: 0.012 });
     await page.waitForSelector('#operations tbody tr[data-type="reranking"]');
     await page.waitForSelector('#chart polyline[data-type="reranking"]', { state: 'attached' });
@@ -128,9 +130,9 @@ describe('the live page in Chromium', () => {
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${url}/?refresh=0.3`);
-    await page.waitForFunction(() => document.getElementById('health')?.textContent === 'healthy');
+    await page.waitForFunction(() => document.querySelector('#health')?.textContent === 'healthy');
     await other.shutdown();
-    await page.waitForFunction(() => document.getElementById('health')?.textContent === 'unreachable');
+    await page.waitForFunction(() => document.querySelector('#health')?.textContent === 'unreachable');
     expect(pageErrors).toEqual([]);
     await page.close();
   });
