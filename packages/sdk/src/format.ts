@@ -1,3 +1,3 @@
 // @ragmeter/sdk/format: the text formatting the report table uses, for tools that print
 // reports their own way (the ragmeter CLI, the demo's live table).
-export { formatDuration, formatNumber, formatReport, formatTable } from './report/format.js';
+export { formatDuration, formatNumber, formatReport, formatTable, formatUsd } from './report/format.js';

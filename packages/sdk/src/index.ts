@@ -21,12 +21,15 @@ export type { HealthThresholds } from './report/health.js';
 export { INSTRUMENTS } from './instruments.js';
 export type { InstrumentSpec } from './instruments.js';
 export { REPORT_SCHEMA_VERSION } from './report/types.js';
+export type { ModelPrice, PricingTable } from './pricing/prices.js';
 export type {
+  CostTotal,
   DroppedReport,
   DurationSummary,
   HealthState,
   HealthStatus,
   MemoryStats,
+  OperationCost,
   OperationReport,
   PerformanceStats,
   Report,

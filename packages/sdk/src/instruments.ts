@@ -28,6 +28,9 @@ export const METRIC_OPERATION_MEMORY_DELTA = 'rag.operation.memory.delta';
 export const METRIC_OPERATION_TTFT = 'rag.operation.time_to_first_token';
 export const METRIC_SDK_DROPPED = 'rag.sdk.dropped';
 export const METRIC_HEALTH_STATUS = 'rag.health.status';
+export const METRIC_OPERATION_COST = 'rag.operation.cost';
+export const METRIC_OPERATION_PRICED = 'rag.operation.priced';
+export const METRIC_OPERATION_UNPRICED = 'rag.operation.unpriced';
 export const METRIC_GEN_AI_DURATION = 'gen_ai.client.operation.duration';
 export const METRIC_GEN_AI_TOKENS = 'gen_ai.client.token.usage';
 
@@ -36,6 +39,9 @@ export const ATTR_ERROR_TYPE = 'error.type';
 export const ATTR_TOKEN_TYPE = 'gen_ai.token.type';
 export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
 export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+/** The model label of the cost counters: the price-table entry that priced it, else the model name. */
+export const ATTR_COST_MODEL = 'rag.cost.model';
 export const ATTR_DROP_REASON = 'reason';
 
 export const INSTRUMENTATION_SCOPE = '@ragmeter/sdk';
@@ -77,6 +83,24 @@ export const INSTRUMENTS: readonly InstrumentSpec[] = Object.freeze([
     buckets: DURATION_BUCKETS_SECONDS,
   },
   {
+    name: METRIC_OPERATION_COST,
+    kind: 'counter',
+    unit: 'USD',
+    description: 'Cost of tracked operations from their model and tokens, by rag.operation.type and rag.cost.model (the price-table entry).',
+  },
+  {
+    name: METRIC_OPERATION_PRICED,
+    kind: 'counter',
+    unit: '{operation}',
+    description: 'Operations with a model that has a price (those rag.operation.cost adds up), by rag.operation.type and rag.cost.model.',
+  },
+  {
+    name: METRIC_OPERATION_UNPRICED,
+    kind: 'counter',
+    unit: '{operation}',
+    description: 'Operations with a model that has no price (no cost recorded), by rag.operation.type and rag.cost.model (the model name).',
+  },
+  {
     name: METRIC_SDK_DROPPED,
     kind: 'counter',
     unit: '{value}',
@@ -112,6 +136,9 @@ export interface Instruments {
   genAiDuration: Histogram;
   genAiTokens: Histogram;
   dropped: Counter;
+  cost: Counter;
+  priced: Counter;
+  unpriced: Counter;
 }
 
 /**
@@ -135,6 +162,7 @@ export function createInstruments(
     .createObservableGauge(METRIC_HEALTH_STATUS, { description: spec(METRIC_HEALTH_STATUS).description })
     .addCallback((result) => result.observe(observe.healthStatus()));
   const dropped = spec(METRIC_SDK_DROPPED);
+  const counter = (name: string): Counter => meter.createCounter(name, { unit: spec(name).unit, description: spec(name).description });
   return {
     duration: histogram(METRIC_OPERATION_DURATION),
     tokens: histogram(METRIC_OPERATION_TOKENS),
@@ -142,5 +170,8 @@ export function createInstruments(
     genAiDuration: histogram(METRIC_GEN_AI_DURATION),
     genAiTokens: histogram(METRIC_GEN_AI_TOKENS),
     dropped: meter.createCounter(dropped.name, { unit: dropped.unit, description: dropped.description }),
+    cost: counter(METRIC_OPERATION_COST),
+    priced: counter(METRIC_OPERATION_PRICED),
+    unpriced: counter(METRIC_OPERATION_UNPRICED),
   };
 }

@@ -7,6 +7,7 @@ import { RagMeterServer } from './export/server.js';
 import { INSTRUMENTATION_SCOPE } from './instruments.js';
 import type { Operation } from './operation.js';
 import { buildPipeline, type Pipeline } from './pipeline.js';
+import { PriceBook } from './pricing/prices.js';
 import { RssSampler } from './probes/memory.js';
 import { openAiTokenCounter } from './probes/tokens.js';
 import type { PercentileReader } from './reader/percentile-reader.js';
@@ -102,6 +103,7 @@ export class PerformanceMonitor {
       maxCustomTypes: options.maxCustomTypes ?? 100,
       cardinalityLimit: options.cardinalityLimit ?? 2000,
       healthValue: () => this.lastHealthy,
+      prices: new PriceBook(options.pricing),
     });
     this.sampler = new RssSampler(disabled ? 0 : (options.memorySampleIntervalMs ?? 1000));
 

@@ -75,6 +75,8 @@ export class Operation implements Disposable {
   /** @internal */ outputTokens: number | undefined;
   /** @internal Tokens known only as a total (`op.tokens = n`). */
   otherTokens: number | undefined;
+  /** @internal Input tokens read from the provider's prompt cache (part of inputTokens). */
+  cachedInputTokens: number | undefined;
   /** @internal */ ended = false;
   private firstTokenMarked = false;
   /** @internal The nearest enclosing operation (of this monitor), for the stage breakdown. */
@@ -141,14 +143,21 @@ export class Operation implements Disposable {
     return this;
   }
 
-  /** Sets input and/or output tokens, e.g. from the provider's usage report. */
-  setTokens(tokens: { input?: number; output?: number }): this {
+  /**
+   * Sets input and/or output tokens, e.g. from the provider's usage report. `cachedInput`: how
+   * many of the input tokens the provider read from its prompt cache (priced at the cached rate).
+   */
+  setTokens(tokens: { input?: number; output?: number; cachedInput?: number }): this {
     return this.guard('setTokens()', () => {
       if (tokens === null || typeof tokens !== 'object') {
         this.sink?.invalidTokens('setTokens() argument', tokens);
         return;
       }
-      const { input, output } = tokens;
+      const { input, output, cachedInput } = tokens;
+      if (cachedInput !== undefined) {
+        if (isCount(cachedInput)) this.cachedInputTokens = cachedInput;
+        else this.sink?.invalidTokens('cached input tokens', cachedInput);
+      }
       if (input !== undefined) {
         if (isCount(input)) this.inputTokens = input;
         else this.sink?.invalidTokens('input tokens', input);
@@ -167,8 +176,10 @@ export class Operation implements Disposable {
       const input = usage.input_tokens ?? usage.prompt_tokens;
       const output = usage.output_tokens ?? usage.completion_tokens;
       const total = usage.total_tokens;
+      const details = usage.prompt_tokens_details ?? usage.input_tokens_details;
+      const cached = details !== null && typeof details === 'object' ? details.cached_tokens : undefined;
       if (input === undefined && output === undefined && total !== undefined) this.tokens = total;
-      else this.setTokens({ input, output });
+      else this.setTokens({ input, output, cachedInput: cached ?? undefined });
     });
   }
 

@@ -40,7 +40,8 @@ describe('generateReport()', () => {
     const monitor = newMonitor();
     const report = await monitor.generateReport();
     expectValidReport(report);
-    expect(report.schema_version).toBe(1);
+    expect(report.schema_version).toBe(2);
+    expect(report.cost).toEqual({ total_usd: 0, unpriced_operations: 0 });
     expect(report.total_operations).toBe(0);
     expect(report.operations).toEqual({});
     expect(report.window_seconds).toBeNull();
@@ -74,7 +75,7 @@ describe('generateReport()', () => {
     populate(monitor);
     const report = await monitor.generateReport();
     expect(Object.keys(report).sort()).toEqual(
-      ['dropped', 'health', 'memory', 'operations', 'schema_version', 'timestamp', 'total_operations', 'window_seconds'].sort(),
+      ['cost', 'dropped', 'health', 'memory', 'operations', 'schema_version', 'timestamp', 'total_operations', 'window_seconds'].sort(),
     );
     expect(Object.keys(report.memory).sort()).toEqual(['avg_rss_mb', 'current_rss_mb', 'heap_used_mb', 'max_rss_mb', 'min_rss_mb', 'samples']);
     expect(Object.keys(report.operations.llm_inference!).sort()).toEqual(

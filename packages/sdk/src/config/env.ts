@@ -1,5 +1,7 @@
 import { getBooleanFromEnv, getNumberFromEnv, getStringFromEnv, getStringListFromEnv } from '@opentelemetry/core';
-import { RagMeterConfigError } from './validate.js';
+import { readFileSync } from 'node:fs';
+import type { PricingTable } from '../pricing/prices.js';
+import { RagMeterConfigError, checkPricing } from './validate.js';
 import type { OtlpOptions, OtlpProtocol, RagMeterOptions } from './types.js';
 
 /** The options the environment gives, and which variable each came from (by option path). */
@@ -142,13 +144,44 @@ export function optionsFromEnv(): EnvOptions {
     }
   }
   set('metricAttributes', getStringListFromEnv('RAGMETER_METRIC_ATTRIBUTES'), 'RAGMETER_METRIC_ATTRIBUTES');
+  const pricingFile = str('RAGMETER_PRICING_FILE');
+  if (pricingFile !== undefined) set('pricing', readPricingFile(pricingFile), 'RAGMETER_PRICING_FILE');
   return { options, sources };
 }
 
-/** Environment under code: code's keys win; nested prometheus/otlp/health objects merge. */
+/**
+ * The prices of RAGMETER_PRICING_FILE: a JSON object of the `pricing` option's shape. A file
+ * that cannot be read, is not JSON or has a bad entry fails start-up naming the file (and the
+ * model and field), rather than leaving every cost of that model unpriced.
+ */
+export function readPricingFile(path: string): PricingTable {
+  const problem = (detail: string): never => {
+    throw new RagMeterConfigError(`ragmeter: invalid environment variable RAGMETER_PRICING_FILE: ${JSON.stringify(path)} ${detail}`, 'RAGMETER_PRICING_FILE');
+  };
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    problem(`cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  let pricing: unknown;
+  try {
+    pricing = JSON.parse(text);
+  } catch (error) {
+    problem(`is not valid JSON (${(error as Error).message})`);
+  }
+  try {
+    checkPricing(pricing, '(file)');
+  } catch (error) {
+    problem(`has a bad price: ${(error as Error).message.replace(/^ragmeter: invalid config /, '')}`);
+  }
+  return pricing as PricingTable;
+}
+
+/** Environment under code: code's keys win; nested prometheus/otlp/health/pricing objects merge (pricing by model). */
 export function mergeOptions(fromEnv: RagMeterOptions, fromCode: RagMeterOptions): RagMeterOptions {
   const merged: RagMeterOptions = { ...fromEnv, ...fromCode };
-  for (const key of ['prometheus', 'otlp', 'health'] as const) {
+  for (const key of ['prometheus', 'otlp', 'health', 'pricing'] as const) {
     const e = fromEnv[key];
     const c = fromCode[key];
     if (c === false || e === false || c === undefined || e === undefined) continue;

@@ -3,6 +3,7 @@ import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { Resource } from '@opentelemetry/resources';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { PricingTable } from '../pricing/prices.js';
 import type { TokenCounter } from '../probes/tokens.js';
 import type { PercentileReader } from '../reader/percentile-reader.js';
 import type { HealthThresholds } from '../report/health.js';
@@ -88,6 +89,13 @@ export interface RagMeterOptions {
   tokenCounter?: TokenCounter;
   /** User attribute keys that also become metric labels; others go on spans only. Default ['gen_ai.request.model']. */
   metricAttributes?: string[];
+  /**
+   * Prices by model, USD per million tokens, over the bundled table (an entry here replaces the
+   * bundled one of the same name): `{ 'my-model': { inputPerMillionTokens: 1,
+   * outputPerMillionTokens: 2, cachedInputPerMillionTokens: 0.5 } }`. Env:
+   * RAGMETER_PRICING_FILE (a JSON file of the same shape; these entries win over it).
+   */
+  pricing?: PricingTable;
 
   // ---- report and health -------------------------------------------------------------------
   /** Longest recent window a report can cover, seconds; health is judged on it. Default 300. */

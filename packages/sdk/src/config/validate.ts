@@ -22,6 +22,7 @@ const KEYS: Record<keyof RagMeterOptions, Kind[]> = {
   captureContent: ['boolean'],
   tokenCounter: ['instance'],
   metricAttributes: ['array'],
+  pricing: ['object'],
   windowSeconds: ['number'],
   health: ['object'],
   memorySampleIntervalMs: ['number'],
@@ -36,6 +37,7 @@ const KEYS: Record<keyof RagMeterOptions, Kind[]> = {
 const PROMETHEUS_KEYS = ['port', 'host'];
 const OTLP_KEYS = ['endpoint', 'tracesEndpoint', 'metricsEndpoint', 'protocol', 'headers', 'intervalMillis', 'timeoutMillis', 'maxQueueSize'];
 const HEALTH_KEYS = ['maxRssMb', 'maxErrorRate', 'maxErrorRateByType', 'minOperationsForErrorRate', 'p95ObjectiveSeconds'];
+const PRICE_KEYS = ['inputPerMillionTokens', 'outputPerMillionTokens', 'cachedInputPerMillionTokens'];
 const PROTOCOLS: OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
 
 function checkPort(key: string, port: unknown): void {
@@ -111,6 +113,27 @@ function checkHealth(h: Record<string, unknown>): void {
   }
 }
 
+/**
+ * A pricing table (`pricing` option, RAGMETER_PRICING_FILE): each entry an object with input
+ * and output prices (cached input optional), numbers >= 0. An error names the model and field.
+ */
+export function checkPricing(pricing: unknown, key = 'pricing'): void {
+  if (pricing === undefined) return;
+  if (kindOf(pricing) !== 'object') fail(key, 'an object of prices by model name', pricing);
+  for (const [model, entry] of Object.entries(pricing as object)) {
+    const where = `${key}.${model}`;
+    if (model.trim() === '') fail(where, 'a non-empty model name', model);
+    if (kindOf(entry) !== 'object') fail(where, 'an object { inputPerMillionTokens, outputPerMillionTokens, cachedInputPerMillionTokens? }', entry);
+    const e = entry as Record<string, unknown>;
+    checkKeys(`${where}.`, e, PRICE_KEYS);
+    for (const field of PRICE_KEYS) {
+      const v = e[field];
+      if (v === undefined && field.startsWith('cached')) continue;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(`${where}.${field}`, 'a number >= 0 (USD per million tokens)', v);
+    }
+  }
+}
+
 /** Throws a RagMeterConfigError naming the first bad option and what it accepts. */
 export function validateOptions(options: unknown): asserts options is RagMeterOptions {
   if (options === undefined) return;
@@ -151,6 +174,7 @@ export function validateOptions(options: unknown): asserts options is RagMeterOp
     const list = c[key];
     if (Array.isArray(list) && !list.every((r) => r !== null && typeof r === 'object')) fail(key, 'an array of objects', list);
   }
+  checkPricing(c.pricing);
   checkJoin(c);
   if (c.spanProcessors !== undefined && c.tracerProvider !== undefined) {
     throw new RagMeterConfigError('ragmeter: invalid config "spanProcessors": with "tracerProvider" they belong in your own SDK\'s set-up', 'spanProcessors');

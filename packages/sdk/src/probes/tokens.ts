@@ -46,4 +46,8 @@ export interface ProviderUsage {
   input_tokens?: number;
   output_tokens?: number;
   total_tokens?: number;
+  /** OpenAI chat: `cached_tokens` are the prompt tokens read from the prompt cache (priced lower). */
+  prompt_tokens_details?: { cached_tokens?: number | null } | null;
+  /** OpenAI responses: as `prompt_tokens_details`. */
+  input_tokens_details?: { cached_tokens?: number | null } | null;
 }

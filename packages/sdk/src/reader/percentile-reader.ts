@@ -12,10 +12,13 @@ import {
   ATTR_OPERATION_TYPE,
   ATTR_TOKEN_TYPE,
   INSTRUMENTATION_SCOPE,
+  METRIC_OPERATION_COST,
   METRIC_OPERATION_DURATION,
   METRIC_OPERATION_MEMORY_DELTA,
+  METRIC_OPERATION_PRICED,
   METRIC_OPERATION_TOKENS,
   METRIC_OPERATION_TTFT,
+  METRIC_OPERATION_UNPRICED,
 } from '../instruments.js';
 import { DEFAULT_MAX_SCALE, DEFAULT_MAX_SIZE } from './exponential-histogram.js';
 import { TypeAggregate } from './type-aggregate.js';
@@ -260,6 +263,12 @@ export class PercentileReader extends MetricReader {
             const value = point.value as number;
             total.memoryDeltaBytes += value;
             recent.memoryDeltaBytes += value;
+          } else if (metric.dataPointType === DataPointType.SUM) {
+            const field = name === METRIC_OPERATION_COST ? 'costUsd' : name === METRIC_OPERATION_PRICED ? 'pricedOperations' : name === METRIC_OPERATION_UNPRICED ? 'unpricedOperations' : undefined;
+            if (field === undefined) continue;
+            const value = point.value as number;
+            total[field] += value;
+            recent[field] += value;
           }
         }
       }

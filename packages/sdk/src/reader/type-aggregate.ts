@@ -10,6 +10,12 @@ export class TypeAggregate {
   /** Tokens recorded without an input/output split. */
   otherTokens = 0;
   memoryDeltaBytes = 0;
+  /** USD of the priced operations. */
+  costUsd = 0;
+  /** Operations with a model that has a price. */
+  pricedOperations = 0;
+  /** Operations with a model that has no price. */
+  unpricedOperations = 0;
 
   constructor(maxSize: number, maxScale: number) {
     this.duration = new ExponentialHistogram(maxSize, maxScale);
@@ -24,5 +30,8 @@ export class TypeAggregate {
     this.outputTokens += other.outputTokens;
     this.otherTokens += other.otherTokens;
     this.memoryDeltaBytes += other.memoryDeltaBytes;
+    this.costUsd += other.costUsd;
+    this.pricedOperations += other.pricedOperations;
+    this.unpricedOperations += other.unpricedOperations;
   }
 }

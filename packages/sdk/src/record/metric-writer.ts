@@ -1,6 +1,14 @@
 import { diag, type Attributes, type Histogram, type Meter } from '@opentelemetry/api';
-import { ATTR_ERROR_TYPE, ATTR_GEN_AI_REQUEST_MODEL, createInstruments, type Instruments } from '../instruments.js';
+import {
+  ATTR_COST_MODEL,
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  createInstruments,
+  type Instruments,
+} from '../instruments.js';
 import type { GenAiEntry, TypeEntry } from '../operation.js';
+import { costUsd, type PriceBook } from '../pricing/prices.js';
 import type { PercentileReader } from '../reader/percentile-reader.js';
 import type { AttributePolicy } from './attributes.js';
 import type { DropCounter } from './dropped.js';
@@ -19,6 +27,7 @@ export interface MetricWriterParts {
   cardinalityLimit: number;
   /** Value of the rag.health.status gauge at collection. */
   healthValue: () => number;
+  prices: PriceBook;
 }
 
 /**
@@ -39,6 +48,10 @@ export class MetricWriter {
   private readonly series: SeriesTable;
   private readonly tokenSeries: SeriesTable;
   private readonly genAiSeries: SeriesTable;
+  /** Series of the cost counters, and their sets by base set and model label (filled from costSeries). */
+  private readonly costSeries: SeriesTable;
+  private readonly costSets = new Map<Attributes, Map<string, Attributes>>();
+  private readonly prices: PriceBook;
   private warnedNoTokens = false;
 
   constructor(parts: MetricWriterParts) {
@@ -51,6 +64,8 @@ export class MetricWriter {
     this.series = new SeriesTable(parts.cardinalityLimit, reserved);
     this.tokenSeries = new SeriesTable(parts.cardinalityLimit, reserved);
     this.genAiSeries = new SeriesTable(parts.cardinalityLimit, reserved);
+    this.costSeries = new SeriesTable(parts.cardinalityLimit, reserved);
+    this.prices = parts.prices;
     const memorySums = this.memorySums;
     this.instruments = createInstruments(parts.meter, {
       memoryDelta: (result) => memorySums.observe(result),
@@ -73,14 +88,15 @@ export class MetricWriter {
     input: number | undefined,
     output: number | undefined,
     other: number | undefined,
+    cachedInput: number | undefined,
     memoryDeltaBytes: number | undefined,
     userAttributes: Attributes | undefined,
-  ): void {
+  ): number | undefined {
     // While a clearMetrics() collection is in flight, records wait so that they land after it.
     const waiting = this.reader.waiting;
     if (waiting !== undefined) {
-      waiting.push(() => this.record(entry, seconds, errorType, input, output, other, memoryDeltaBytes, userAttributes));
-      return;
+      waiting.push(() => this.record(entry, seconds, errorType, input, output, other, cachedInput, memoryDeltaBytes, userAttributes));
+      return undefined;
     }
     const base = errorType === undefined ? entry.attrs : this.types.failureAttributes(entry, errorType);
     const labels = userAttributes === undefined ? undefined : this.policy.metricLabels(userAttributes);
@@ -108,12 +124,47 @@ export class MetricWriter {
         this.warnNoTokens();
       }
     }
+    let usd: number | undefined;
+    if (userAttributes !== undefined) {
+      const model = userAttributes[ATTR_GEN_AI_RESPONSE_MODEL] ?? userAttributes[ATTR_GEN_AI_REQUEST_MODEL];
+      if (typeof model === 'string' && model !== '') {
+        const priced = this.prices.resolve(model);
+        if (priced !== undefined) usd = costUsd(priced.price, input, output, other, cachedInput);
+        overflow = this.recordCost(entry.attrs, priced?.key ?? model, usd) || overflow;
+      }
+    }
     if (overflow) {
       this.drops.drop(
         'cardinality_limit',
         `an instrument reached the limit of ${this.cardinalityLimit} series (cardinalityLimit); operations with new attribute values are counted under their type without those attributes`,
       );
     }
+    return usd;
+  }
+
+  /**
+   * The cost counters of an operation with a model: its USD and one priced operation, or one
+   * unpriced operation (never an invented 0). Labelled with the price-table entry (or, when
+   * unpriced, the model name): true when that label was over the limit.
+   */
+  private recordCost(base: Attributes, model: string, usd: number | undefined): boolean {
+    let byModel = this.costSets.get(base);
+    let attrs = byModel?.get(model);
+    if (attrs === undefined) {
+      attrs = this.costSeries.get(base, { [ATTR_COST_MODEL]: model });
+      if (attrs !== undefined) {
+        if (byModel === undefined) this.costSets.set(base, (byModel = new Map()));
+        byModel.set(model, attrs);
+      }
+    }
+    const { cost, priced, unpriced } = this.instruments;
+    if (usd === undefined) {
+      unpriced.add(1, attrs ?? base);
+    } else {
+      cost.add(usd, attrs ?? base);
+      priced.add(1, attrs ?? base);
+    }
+    return attrs === undefined;
   }
 
   /** Records `value` under `base` + `labels` (or `base` alone); true when that was over the limit. */

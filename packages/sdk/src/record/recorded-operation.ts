@@ -19,6 +19,8 @@ export interface RecordedOperation {
   tokens?: number;
   inputTokens?: number;
   outputTokens?: number;
+  /** Input tokens read from the provider's prompt cache (part of inputTokens; priced at the cached rate). */
+  cachedInputTokens?: number;
   /** Memory change, MB (2^20 bytes); can be negative. */
   memoryDeltaMb?: number;
   attributes?: Attributes;
@@ -32,6 +34,7 @@ export interface ValidRecord {
   input: number | undefined;
   output: number | undefined;
   other: number | undefined;
+  cachedInput: number | undefined;
   memoryDeltaBytes: number | undefined;
 }
 
@@ -54,6 +57,7 @@ export function readRecordedOperation(operation: RecordedOperation, drops: DropC
   const input = count('inputTokens', operation.inputTokens);
   const output = count('outputTokens', operation.outputTokens);
   const other = count('tokens', operation.tokens);
+  const cachedInput = count('cachedInputTokens', operation.cachedInputTokens);
   let memoryDeltaBytes: number | undefined;
   if (operation.memoryDeltaMb !== undefined) {
     const mb = operation.memoryDeltaMb;
@@ -69,5 +73,5 @@ export function readRecordedOperation(operation: RecordedOperation, drops: DropC
     if (typeof operation.errorType === 'string' && operation.errorType !== '') errorType = operation.errorType.slice(0, 64);
     else if (operation.errorType !== undefined) drops.drop('invalid_attribute', `errorType must be a non-empty string, got ${shown(operation.errorType)}`);
   }
-  return { seconds, errorType, input, output, other, memoryDeltaBytes };
+  return { seconds, errorType, input, output, other, cachedInput, memoryDeltaBytes };
 }

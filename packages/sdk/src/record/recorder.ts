@@ -11,6 +11,7 @@ import {
 } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '../instruments.js';
 import { Operation, type OperationSink } from '../operation.js';
+import type { PriceBook } from '../pricing/prices.js';
 import { heapUsedBytes } from '../probes/memory.js';
 import { countTokens, type TokenCounter } from '../probes/tokens.js';
 import type { PercentileReader } from '../reader/percentile-reader.js';
@@ -48,6 +49,7 @@ export interface RecorderParts {
   cardinalityLimit: number;
   /** Value of the rag.health.status gauge at collection. */
   healthValue: () => number;
+  prices: PriceBook;
 }
 
 type Callback<T> = (op: Operation) => T;
@@ -153,6 +155,7 @@ export class Recorder implements OperationSink {
       reader: parts.reader,
       cardinalityLimit: parts.cardinalityLimit,
       healthValue: parts.healthValue,
+      prices: parts.prices,
     });
   }
 
@@ -215,13 +218,25 @@ export class Recorder implements OperationSink {
       const seconds = (performance.now() - op.startTime) / 1000;
       const memoryDelta = this.memoryTracking ? heapUsedBytes() - op.startHeap : undefined;
       const errorType = failed ? errorTypeOf(error) : undefined;
-      this.metrics.record(op.entry!, seconds, errorType, op.inputTokens, op.outputTokens, op.otherTokens, memoryDelta, op.attributes);
+      const usd = this.metrics.record(
+        op.entry!,
+        seconds,
+        errorType,
+        op.inputTokens,
+        op.outputTokens,
+        op.otherTokens,
+        op.cachedInputTokens,
+        memoryDelta,
+        op.attributes,
+      );
       this.foldTime(op.entry!.name, seconds, op.parent, op.childSeconds);
       op.parent = undefined; // a long-lived handle does not keep its parent alive
       const span = op.span;
       if (span !== undefined) {
         if (op.inputTokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', op.inputTokens);
         if (op.outputTokens !== undefined) span.setAttribute('gen_ai.usage.output_tokens', op.outputTokens);
+        if (op.cachedInputTokens !== undefined) span.setAttribute('gen_ai.usage.cache_read.input_tokens', op.cachedInputTokens);
+        if (usd !== undefined) span.setAttribute('rag.operation.cost_usd', usd);
         if (op.otherTokens !== undefined) span.setAttribute('rag.operation.tokens', op.otherTokens);
         if (memoryDelta !== undefined) span.setAttribute('rag.operation.memory_delta_bytes', memoryDelta);
         if (failed) {
@@ -294,7 +309,7 @@ export class Recorder implements OperationSink {
       let attrs = operation.attributes === undefined ? undefined : this.policy.sanitize(operation.attributes);
       if (inherited !== undefined) attrs = attrs === undefined ? inherited : { ...inherited, ...attrs };
       const { seconds, errorType, input, output, other } = valid;
-      this.metrics.record(entry, seconds, errorType, input, output, other, valid.memoryDeltaBytes, attrs);
+      const usd = this.metrics.record(entry, seconds, errorType, input, output, other, valid.cachedInput, valid.memoryDeltaBytes, attrs);
       this.foldTime(entry.name, seconds, active.getValue(this.operationKey) as Operation | undefined, undefined);
 
       if (this.tracer !== undefined) {
@@ -303,6 +318,7 @@ export class Recorder implements OperationSink {
         if (attrs !== undefined) span.setAttributes(attrs);
         if (input !== undefined) span.setAttribute('gen_ai.usage.input_tokens', input);
         if (output !== undefined) span.setAttribute('gen_ai.usage.output_tokens', output);
+        if (usd !== undefined) span.setAttribute('rag.operation.cost_usd', usd);
         if (errorType !== undefined) {
           span.setAttribute(ATTR_ERROR_TYPE, errorType);
           span.setStatus({ code: SpanStatusCode.ERROR });

@@ -33,6 +33,21 @@ export function formatNumber(value: number, digits = 1): string {
   });
 }
 
+/**
+ * US dollars for a cost: 2 decimals from $1, 4 from a cent, and 3 significant digits below
+ * that (LLM calls often cost a fraction of a cent), never in exponent notation.
+ */
+export function formatUsd(usd: number): string {
+  if (!Number.isFinite(usd)) return '-';
+  const abs = Math.abs(usd);
+  if (abs === 0) return '$0';
+  const sign = usd < 0 ? '-' : '';
+  if (abs >= 1) return `${sign}$${abs.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  if (abs >= 0.01) return `${sign}$${abs.toFixed(4)}`;
+  const digits = Math.min(12, 2 - Math.floor(Math.log10(abs)));
+  return `${sign}$${abs.toFixed(digits)}`;
+}
+
 /** Lays out rows as a table: first column left-aligned, the others right-aligned. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -58,6 +73,8 @@ export const OPERATION_TABLE_HEADER = [
   'tokens',
   'tok/op',
   'memΔ MB',
+  'cost',
+  'cost/op',
 ] as const;
 
 /** The per-type rows of a report, one per operation type. */
@@ -75,6 +92,8 @@ export function operationRows(report: Report): string[][] {
     formatNumber(op.tokens.total),
     formatNumber(op.tokens.avg),
     formatNumber(op.memory_delta_mb.total, 2),
+    op.cost === undefined ? '-' : formatUsd(op.cost.total_usd),
+    op.cost === undefined ? '-' : formatUsd(op.cost.avg_usd),
   ]);
 }
 
@@ -106,8 +125,13 @@ export function formatReport(report: Report): string {
     `operations: ${formatNumber(report.total_operations)}   ` +
       `RSS MB: current ${m.current_rss_mb.toFixed(1)}, min ${m.min_rss_mb.toFixed(1)}, ` +
       `max ${m.max_rss_mb.toFixed(1)}, avg ${m.avg_rss_mb.toFixed(1)}`,
-    '',
   ];
+  const cost = report.cost;
+  if (cost !== undefined && (cost.total_usd > 0 || cost.unpriced_operations > 0 || Object.values(report.operations).some((op) => op.cost !== undefined))) {
+    const unpriced = cost.unpriced_operations > 0 ? `   (${formatNumber(cost.unpriced_operations)} operations unpriced: no price for their model)` : '';
+    lines.push(`cost: ${formatUsd(cost.total_usd)}${unpriced}`);
+  }
+  lines.push('');
   const rows = operationRows(report);
   lines.push(rows.length > 0 ? formatTable(OPERATION_TABLE_HEADER, rows) : '(no operations recorded)');
   for (const [type, op] of Object.entries(report.operations)) {

@@ -40,6 +40,9 @@ export function toOperationReport(s: PerformanceStats): OperationReport {
       p99: s.p99TimeToFirstTokenSeconds,
     };
   }
+  if (s.pricedOperations > 0 || s.unpricedOperations > 0) {
+    report.cost = { total_usd: s.totalCostUsd, avg_usd: s.avgCostUsd, unpriced_operations: s.unpricedOperations };
+  }
   return report;
 }
 
@@ -60,9 +63,12 @@ export interface ReportParts {
 export function buildReport(parts: ReportParts): Report {
   const operations: Record<string, OperationReport> = {};
   let total = 0;
+  const cost = { total_usd: 0, unpriced_operations: 0 };
   for (const type of Object.keys(parts.stats).sort()) {
     const s = parts.stats[type]!;
     total += s.totalOperations;
+    cost.total_usd += s.totalCostUsd;
+    cost.unpriced_operations += s.unpricedOperations;
     operations[type] = toOperationReport(s);
   }
   const report: Report = {
@@ -74,6 +80,7 @@ export function buildReport(parts: ReportParts): Report {
     operations,
     health: parts.health,
     dropped: parts.dropped,
+    cost,
   };
   if (parts.windowSeconds !== null && parts.coveredSeconds !== undefined) {
     report.window_covered_seconds = Math.round(parts.coveredSeconds * 1000) / 1000;

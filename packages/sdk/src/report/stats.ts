@@ -14,6 +14,8 @@ export function toStats(type: string, agg: TypeAggregate | undefined): Performan
   const memoryMb = (agg?.memoryDeltaBytes ?? 0) / BYTES_PER_MB;
   const has = d !== undefined && total > 0;
   const hasTtft = ttft !== undefined && ttft.count > 0;
+  const costUsd = agg?.costUsd ?? 0;
+  const priced = agg?.pricedOperations ?? 0;
   return {
     operationType: type,
     totalOperations: total,
@@ -35,6 +37,10 @@ export function toStats(type: string, agg: TypeAggregate | undefined): Performan
     p50TimeToFirstTokenSeconds: hasTtft ? ttft.quantile(0.5) : 0,
     p95TimeToFirstTokenSeconds: hasTtft ? ttft.quantile(0.95) : 0,
     p99TimeToFirstTokenSeconds: hasTtft ? ttft.quantile(0.99) : 0,
+    totalCostUsd: costUsd,
+    avgCostUsd: priced > 0 ? costUsd / priced : 0,
+    pricedOperations: priced,
+    unpricedOperations: agg?.unpricedOperations ?? 0,
   };
 }
 

@@ -26,6 +26,14 @@ export interface PerformanceStats {
   p50TimeToFirstTokenSeconds: number;
   p95TimeToFirstTokenSeconds: number;
   p99TimeToFirstTokenSeconds: number;
+  /** USD of the operations whose model has a price (0 when none). */
+  totalCostUsd: number;
+  /** totalCostUsd / pricedOperations (0 when none). */
+  avgCostUsd: number;
+  /** Operations with a model that has a price. */
+  pricedOperations: number;
+  /** Operations with a model that has no price: they add nothing to the cost. */
+  unpricedOperations: number;
 }
 
 /** Process memory from periodic RSS samples, in MB (2^20 bytes). */
@@ -70,6 +78,26 @@ export interface OperationReport {
   memory_delta_mb: { total: number; avg: number };
   /** Seconds from start to the first streamed token; present when op.markFirstToken() was used. */
   time_to_first_token?: { count: number; p50: number; p95: number; p99: number };
+  /** Present when at least one operation of the type had a model (gen_ai.response.model or gen_ai.request.model). */
+  cost?: OperationCost;
+}
+
+/** What the operations of one type cost, from their model's price and their tokens. */
+export interface OperationCost {
+  /** USD of the priced operations. */
+  total_usd: number;
+  /** USD per priced operation (total_usd / operations whose model has a price); 0 when none. */
+  avg_usd: number;
+  /** Operations whose model has no price: they add nothing to total_usd and avg_usd. */
+  unpriced_operations: number;
+}
+
+/** The cost of every operation type together. */
+export interface CostTotal {
+  /** USD of every priced operation. */
+  total_usd: number;
+  /** Operations whose model has no price. */
+  unpriced_operations: number;
 }
 
 export interface DroppedReport {
@@ -93,7 +121,7 @@ export type BreakdownReport = Record<string, Record<string, BreakdownEntry>>;
 
 /** The JSON report (snake_case). Its shape is versioned by `schema_version`. */
 export interface Report {
-  schema_version: 1;
+  schema_version: typeof REPORT_SCHEMA_VERSION;
   /** ISO 8601. */
   timestamp: string;
   /** Length of the recent window the figures cover; null for everything since start (or since clearMetrics()). */
@@ -113,6 +141,8 @@ export interface Report {
    * share of its time spent in each child type and in itself. Absent when no operation had any.
    */
   breakdown?: BreakdownReport;
+  /** Every type's cost together. Always present from schema_version 2 (absent in version-1 reports). */
+  cost?: CostTotal;
 }
 
-export const REPORT_SCHEMA_VERSION = 1 as const;
+export const REPORT_SCHEMA_VERSION = 2 as const;

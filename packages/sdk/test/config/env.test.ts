@@ -1,5 +1,9 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { mergeOptions, optionsFromEnv, parseHeaderList } from '../../src/config/env';
+import { RagMeterConfigError } from '../../src/config/validate';
 import type { RagMeterOptions } from '../../src/config/types';
 
 /** optionsFromEnv() with exactly `vars` set among the variables it reads. */
@@ -130,5 +134,48 @@ describe('mergeOptions', () => {
     const env = { otlp: { tracesEndpoint: 'http://env/v1/traces', timeoutMillis: 100 } };
     expect(mergeOptions(env, { otlp: { endpoint: 'http://code:4318' } }).otlp).toEqual({ endpoint: 'http://code:4318', timeoutMillis: 100 });
     expect(mergeOptions(env, { otlp: { headers: { a: 'b' } } }).otlp).toEqual({ ...env.otlp, headers: { a: 'b' } });
+  });
+});
+
+describe('RAGMETER_PRICING_FILE', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ragmeter-pricing-'));
+  const file = (name: string, text: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const failure = (path: string): RagMeterConfigError => {
+    try {
+      fromEnv({ RAGMETER_PRICING_FILE: path });
+    } catch (error) {
+      expect(error).toBeInstanceOf(RagMeterConfigError);
+      return error as RagMeterConfigError;
+    }
+    throw new Error('expected a RagMeterConfigError');
+  };
+
+  it('gives the `pricing` option from a JSON file of the same shape', () => {
+    const prices = { 'acme-llm': { inputPerMillionTokens: 1.5, outputPerMillionTokens: 3, cachedInputPerMillionTokens: 0.1 } };
+    expect(fromEnv({ RAGMETER_PRICING_FILE: file('ok.json', JSON.stringify(prices)) })).toEqual({ pricing: prices });
+  });
+
+  it('a file that cannot be read, is not JSON or has a bad entry fails naming the file', () => {
+    const missing = join(dir, 'missing.json');
+    expect(failure(missing).message).toContain(missing);
+    expect(failure(missing).message).toContain('ENOENT');
+    const broken = file('broken.json', '{ "acme-llm": ');
+    expect(failure(broken).message).toMatch(new RegExp(`${broken.replace(/[.\\/]/g, '\\$&')}.*not valid JSON`));
+    const bad = file('bad.json', JSON.stringify({ 'acme-llm': { inputPerMillionTokens: 1, outputPerMillionTokens: 'two' } }));
+    const error = failure(bad);
+    expect(error.message).toContain(bad);
+    expect(error.message).toContain('acme-llm.outputPerMillionTokens');
+    expect(error.key).toBe('RAGMETER_PRICING_FILE');
+    expect(failure(file('array.json', '[]')).message).toContain('array.json');
+  });
+
+  it("merges under the code's prices, model by model", () => {
+    const a = { inputPerMillionTokens: 1, outputPerMillionTokens: 1 };
+    const b = { inputPerMillionTokens: 2, outputPerMillionTokens: 2 };
+    expect(mergeOptions({ pricing: { x: a, y: a } }, { pricing: { y: b } }).pricing).toEqual({ x: a, y: b });
   });
 });

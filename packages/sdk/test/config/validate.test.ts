@@ -111,3 +111,32 @@ describe('validateOptions: bounds and the whole object', () => {
     expect(invalid({ tracerProvider: { getTracer: () => undefined }, spanProcessors: [] })).toContain('"spanProcessors"');
   });
 });
+
+describe('validateOptions: pricing', () => {
+  const price = { inputPerMillionTokens: 1, outputPerMillionTokens: 2 };
+
+  it('accepts prices by model, cached input optional, 0 allowed', () => {
+    expect(() => validateOptions({ pricing: { a: price, b: { ...price, cachedInputPerMillionTokens: 0 }, c: { inputPerMillionTokens: 0, outputPerMillionTokens: 0 } } })).not.toThrow();
+  });
+
+  it.each([
+    [{ 'acme-llm': { outputPerMillionTokens: 2 } }, 'pricing.acme-llm.inputPerMillionTokens'],
+    [{ 'acme-llm': { ...price, outputPerMillionTokens: -1 } }, 'pricing.acme-llm.outputPerMillionTokens'],
+    [{ 'acme-llm': { ...price, cachedInputPerMillionTokens: '0.5' } }, 'pricing.acme-llm.cachedInputPerMillionTokens'],
+    [{ 'acme-llm': { ...price, inputPerMillionTokens: NaN } }, 'pricing.acme-llm.inputPerMillionTokens'],
+    [{ 'acme-llm': { ...price, inputPerMilionTokens: 1 } }, 'pricing.acme-llm.inputPerMilionTokens'],
+    [{ 'acme-llm': 3 }, 'pricing.acme-llm'],
+    [{ '': price }, 'pricing.'],
+    [[price], 'pricing'],
+  ])('a bad entry names the model and the field: %j', (pricing, key) => {
+    try {
+      validateOptions({ pricing });
+    } catch (error) {
+      expect(error).toBeInstanceOf(RagMeterConfigError);
+      expect((error as RagMeterConfigError).key).toBe(key);
+      expect((error as Error).message).toContain(`"${key}`);
+      return;
+    }
+    throw new Error('expected a RagMeterConfigError');
+  });
+});

@@ -7,6 +7,7 @@ import {
   formatNumber,
   formatReport,
   formatTable,
+  formatUsd,
   operationRows,
 } from '../../src/report/format.js';
 import type { Report } from '../../src/report/types.js';
@@ -14,7 +15,7 @@ import { expectValidReport } from '../helpers/report-schema.js';
 
 function sampleReport(overrides: Partial<Report> = {}): Report {
   return {
-    schema_version: 1,
+    schema_version: 2,
     timestamp: '2026-01-21T12:22:30.000Z',
     window_seconds: null,
     total_operations: 26,
@@ -37,10 +38,12 @@ function sampleReport(overrides: Partial<Report> = {}): Report {
         duration: { min: 0.5, max: 2.3, avg: 1.2, p50: 1.1, p95: 2.0, p99: 2.2 },
         tokens: { total: 3750, avg: 150, input: 3000, output: 750 },
         memory_delta_mb: { total: 1.5, avg: 0.06 },
+        cost: { total_usd: 0.0345, avg_usd: 0.0015, unpriced_operations: 2 },
       },
     },
     health: { status: 'healthy', memory_mb: 28.64, total_operations: 26, issues: [] },
     dropped: { total: 0, by_reason: {} },
+    cost: { total_usd: 0.0345, unpriced_operations: 2 },
     ...overrides,
   };
 }
@@ -116,6 +119,32 @@ describe('formatNumber', () => {
   });
 });
 
+describe('formatUsd', () => {
+  it.each([
+    [0, '$0'],
+    [1234.5, '$1,234.50'],
+    [1, '$1.00'],
+    [0.0345, '$0.0345'],
+    [0.0015, '$0.00150'],
+    [0.000_012_34, '$0.0000123'],
+    [1e-9, '$0.00000000100'],
+    [NaN, '-'],
+  ])('%p -> %p', (usd, text) => {
+    expect(formatUsd(usd)).toBe(text);
+  });
+
+  it('keeps 3 significant digits below a cent, without exponent notation', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 1e-9, max: 0.0099, noNaN: true }), (usd) => {
+        const text = formatUsd(usd);
+        expect(text).toMatch(/^\$0\.\d+$/);
+        expect(Math.abs(Number(text.slice(1)) - usd) / usd).toBeLessThan(0.006);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('formatTable', () => {
   it('pads every column to its widest cell: first left-aligned, the rest right-aligned', () => {
     const table = formatTable(['name', 'n'], [['a', '1'], ['longer', '12345']]);
@@ -132,8 +161,8 @@ describe('operationRows / formatReport', () => {
     const report = sampleReport();
     expectValidReport(report);
     expect(operationRows(report)).toEqual([
-      ['document_retrieval', '1', '0', '0.0', '400µs', '400µs', '400µs', '400µs', '400µs', '0', '0', '-1.23'],
-      ['llm_inference', '25', '1', '4.0', '1.10s', '2.00s', '2.20s', '1.20s', '2.30s', '3,750', '150', '1.50'],
+      ['document_retrieval', '1', '0', '0.0', '400µs', '400µs', '400µs', '400µs', '400µs', '0', '0', '-1.23', '-', '-'],
+      ['llm_inference', '25', '1', '4.0', '1.10s', '2.00s', '2.20s', '1.20s', '2.30s', '3,750', '150', '1.50', '$0.0345', '$0.00150'],
     ]);
     expect(OPERATION_TABLE_HEADER).toHaveLength(operationRows(report)[0]!.length);
   });
@@ -143,15 +172,23 @@ describe('operationRows / formatReport', () => {
     const lines = text.split('\n');
     expect(lines[0]).toBe('ragmeter report  2026-01-21T12:22:30.000Z  (since start)');
     expect(lines[1]).toBe('operations: 26   RSS MB: current 28.6, min 27.5, max 30.1, avg 28.8');
-    expect(lines[3]).toMatch(/^operation\s+count\s+failed\s+err%\s+p50\s+p95\s+p99\s+avg\s+max\s+tokens\s+tok\/op\s+memΔ MB$/);
-    expect(lines[4]).toMatch(/^-+( +-+){11}$/);
-    expect(lines[5]).toMatch(/^document_retrieval\s+1\s+0\s+0\.0\s/);
-    expect(lines[6]).toMatch(/^llm_inference\s+25\s+1\s+4\.0\s+1\.10s\s+2\.00s\s+2\.20s\s+1\.20s\s+2\.30s\s+3,750\s+150\s+1\.50$/);
+    expect(lines[2]).toBe('cost: $0.0345   (2 operations unpriced: no price for their model)');
+    expect(lines[4]).toMatch(/^operation\s+count\s+failed\s+err%\s+p50\s+p95\s+p99\s+avg\s+max\s+tokens\s+tok\/op\s+memΔ MB\s+cost\s+cost\/op$/);
+    expect(lines[5]).toMatch(/^-+( +-+){13}$/);
+    expect(lines[6]).toMatch(/^document_retrieval\s+1\s+0\s+0\.0\s.*\s-\s+-$/);
+    expect(lines[7]).toMatch(/^llm_inference\s+25\s+1\s+4\.0\s+1\.10s\s+2\.00s\s+2\.20s\s+1\.20s\s+2\.30s\s+3,750\s+150\s+1\.50\s+\$0\.0345\s+\$0\.00150$/);
     // every table line has the same width up to its last column
-    expect(new Set(lines.slice(3, 7).map((l) => l.length)).size).toBe(1);
+    expect(new Set(lines.slice(4, 8).map((l) => l.length)).size).toBe(1);
     expect(text).toContain('\nhealth: healthy\n');
     expect(text).not.toContain('dropped');
     expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('says nothing of cost when no operation had a model', () => {
+    const { llm_inference, document_retrieval } = sampleReport().operations;
+    const { cost: _omitted, ...noCost } = llm_inference!;
+    const text = formatReport(sampleReport({ operations: { document_retrieval: document_retrieval!, llm_inference: noCost }, cost: { total_usd: 0, unpriced_operations: 0 } }));
+    expect(text).not.toMatch(/^cost:/m);
   });
 
   it('an empty report says so', () => {

@@ -23,6 +23,10 @@ function stats(type: string, total: number, failed: number, p95 = 0.1): Performa
     p50TimeToFirstTokenSeconds: 0,
     p95TimeToFirstTokenSeconds: 0,
     p99TimeToFirstTokenSeconds: 0,
+    totalCostUsd: 0,
+    avgCostUsd: 0,
+    pricedOperations: 0,
+    unpricedOperations: 0,
   };
 }
 const of = (...list: PerformanceStats[]): Record<string, PerformanceStats> =>

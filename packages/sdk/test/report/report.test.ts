@@ -24,6 +24,10 @@ function stats(type: string, total: number, failed: number): PerformanceStats {
     p50TimeToFirstTokenSeconds: 0,
     p95TimeToFirstTokenSeconds: 0,
     p99TimeToFirstTokenSeconds: 0,
+    totalCostUsd: 0,
+    avgCostUsd: 0,
+    pricedOperations: 0,
+    unpricedOperations: 0,
   };
 }
 

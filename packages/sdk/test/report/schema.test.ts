@@ -1,3 +1,5 @@
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../../src/report/types.js';
@@ -6,7 +8,7 @@ import { REPORT_SCHEMA_PATH, expectValidReport, reportSchemaErrors } from '../he
 
 function validReport(): Report {
   return {
-    schema_version: 1,
+    schema_version: 2,
     timestamp: '2026-01-21T12:22:30.000Z',
     window_seconds: null,
     total_operations: 25,
@@ -20,10 +22,12 @@ function validReport(): Report {
         duration: { min: 0.5, max: 2.3, avg: 1.2, p50: 1.1, p95: 2.0, p99: 2.2 },
         tokens: { total: 3750, avg: 150.0, input: 3000, output: 750 },
         memory_delta_mb: { total: -1.5, avg: -0.06 },
+        cost: { total_usd: 0.0345, avg_usd: 0.0015, unpriced_operations: 2 },
       },
     },
     health: { status: 'healthy', memory_mb: 28.6, total_operations: 25, issues: [] },
     dropped: { total: 0, by_reason: {} },
+    cost: { total_usd: 0.0345, unpriced_operations: 2 },
   };
 }
 
@@ -42,7 +46,7 @@ function mutated(path: string[], value: unknown): unknown {
 }
 
 describe('report.schema.json', () => {
-  it('is a draft 2020-12 schema for schema_version 1, shipped in the package exports', () => {
+  it('is a draft 2020-12 schema for the current schema_version, shipped in the package exports', () => {
     const schema = JSON.parse(readFileSync(REPORT_SCHEMA_PATH, 'utf8')) as { $schema: string; properties: { schema_version: { const: number } } };
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.properties.schema_version.const).toBe(REPORT_SCHEMA_VERSION);
@@ -63,7 +67,12 @@ describe('report.schema.json', () => {
   const llm = ['operations', 'llm_inference'];
   const broken: Mutation[] = [
     ['missing schema_version', ['schema_version'], DELETE],
-    ['another schema version', ['schema_version'], 2],
+    ['another schema version', ['schema_version'], 1],
+    ['no top-level cost', ['cost'], DELETE],
+    ['a negative cost', [...llm, 'cost', 'total_usd'], -0.01],
+    ['a fractional unpriced count', [...llm, 'cost', 'unpriced_operations'], 1.5],
+    ['a cost without its average', [...llm, 'cost', 'avg_usd'], DELETE],
+    ['an unknown cost field', ['cost', 'currency'], 'USD'],
     ['a timestamp that is not a date-time', ['timestamp'], 'yesterday'],
     ['a zero window', ['window_seconds'], 0],
     ['a fractional count', ['total_operations'], 2.5],
@@ -83,5 +92,35 @@ describe('report.schema.json', () => {
 
   it.each(broken)('rejects a report with %s', (_, path, value) => {
     expect(reportSchemaErrors(mutated(path, value)).length).toBeGreaterThan(0);
+  });
+
+  it('accepts an operation type without cost (none of its operations had a model)', () => {
+    expectValidReport(mutated([...llm, 'cost'], DELETE));
+  });
+});
+
+describe('report-1.schema.json', () => {
+  const v1 = (): Record<string, unknown> => {
+    const report = JSON.parse(JSON.stringify(validReport())) as Record<string, unknown> & { operations: Record<string, Record<string, unknown>> };
+    report.schema_version = 1;
+    delete report.cost;
+    delete report.operations.llm_inference!.cost;
+    return report;
+  };
+  const validateV1 = (() => {
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    addFormats(ajv);
+    return ajv.compile(JSON.parse(readFileSync(join(__dirname, '..', '..', 'schema', 'report-1.schema.json'), 'utf8')) as object);
+  })();
+
+  it('is kept, and exported, so that version-1 reports (older baselines) stay readable', () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+    expect(pkg.exports['./report-1.schema.json']).toBe('./schema/report-1.schema.json');
+    expect(validateV1(v1())).toBe(true);
+    expect(reportSchemaErrors(v1()).length).toBeGreaterThan(0);
+  });
+
+  it('rejects a version-2 report', () => {
+    expect(validateV1(JSON.parse(JSON.stringify(validReport())))).toBe(false);
   });
 });
