@@ -92,8 +92,7 @@ export function operationRows(report: Report): string[][] {
     formatNumber(op.tokens.total),
     formatNumber(op.tokens.avg),
     formatNumber(op.memory_delta_mb.total, 2),
-    op.cost === undefined ? '-' : formatUsd(op.cost.total_usd),
-    op.cost === undefined ? '-' : formatUsd(op.cost.avg_usd),
+    ...costCells(op.cost),
   ]);
 }
 
@@ -113,6 +112,16 @@ export function breakdownRows(report: Report): string[][] {
     }
   }
   return rows;
+}
+
+/**
+ * The cost and cost-per-operation cells: `-` when no operation had a model, `unpriced` when
+ * none of them had a price (rather than a $0 nobody was billed).
+ */
+function costCells(cost: Report['operations'][string]['cost']): [string, string] {
+  if (cost === undefined) return ['-', '-'];
+  if (cost.total_usd === 0 && cost.unpriced_operations > 0) return ['unpriced', 'unpriced'];
+  return [formatUsd(cost.total_usd), formatUsd(cost.avg_usd)];
 }
 
 /** The whole report as aligned plain text, as printed by printReport() and `ragmeter report`. */

@@ -184,6 +184,12 @@ describe('operationRows / formatReport', () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 
+  it('says unpriced, not $0, for a type none of whose models had a price', () => {
+    const report = sampleReport();
+    report.operations.llm_inference!.cost = { total_usd: 0, avg_usd: 0, unpriced_operations: 25 };
+    expect(operationRows(report)[1]!.slice(-2)).toEqual(['unpriced', 'unpriced']);
+  });
+
   it('says nothing of cost when no operation had a model', () => {
     const { llm_inference, document_retrieval } = sampleReport().operations;
     const { cost: _omitted, ...noCost } = llm_inference!;
