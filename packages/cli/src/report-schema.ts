@@ -4,21 +4,30 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { Report } from '@ragmeter/sdk';
 
-/** The report schema version this CLI reads. */
-export const SUPPORTED_SCHEMA_VERSION = 1;
+/**
+ * The report schema versions this CLI reads, each with the schema file the SDK ships for it:
+ * the current one, and version 1 (reports from before cost was added, such as CI baselines).
+ */
+const SCHEMA_FILES: ReadonlyMap<number, string> = new Map([
+  [1, '@ragmeter/sdk/report-1.schema.json'],
+  [2, '@ragmeter/sdk/report.schema.json'],
+]);
+export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [...SCHEMA_FILES.keys()];
 
 export type ReportCheck = { ok: true; report: Report } | { ok: false; problem: string };
 
-let validator: ValidateFunction | undefined;
+const validators = new Map<number, ValidateFunction>();
 
-/** Compiled once, from the schema file the SDK ships (so the CLI never drifts from it). */
-function reportValidator(): ValidateFunction {
+/** Compiled once per version, from the schema files the SDK ships (so the CLI never drifts from them). */
+function reportValidator(version: number): ValidateFunction {
+  let validator = validators.get(version);
   if (validator === undefined) {
-    const schemaPath = require.resolve('@ragmeter/sdk/report.schema.json');
+    const schemaPath = require.resolve(SCHEMA_FILES.get(version)!);
     const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as object;
     const ajv = new Ajv2020({ allErrors: true });
     addFormats(ajv);
     validator = ajv.compile(schema);
+    validators.set(version, validator);
   }
   return validator;
 }
@@ -46,15 +55,16 @@ export function checkReport(value: unknown): ReportCheck {
     return { ok: false, problem: 'not a ragmeter report (no "schema_version" field)' };
   }
   const version = (value as { schema_version: unknown }).schema_version;
-  if (version !== SUPPORTED_SCHEMA_VERSION) {
+  if (typeof version !== 'number' || !SCHEMA_FILES.has(version)) {
     return {
       ok: false,
       problem:
         `unsupported schema_version ${JSON.stringify(version)} ` +
-        `(this ragmeter reads schema_version ${SUPPORTED_SCHEMA_VERSION})`,
+        `(this ragmeter reads schema_version ${SUPPORTED_SCHEMA_VERSIONS.join(' and ')})`,
     };
   }
-  const validate = reportValidator();
+  const validate = reportValidator(version);
+  // A version-1 report is a Report without the cost fields, which are optional in the type.
   if (validate(value)) return { ok: true, report: value as unknown as Report };
   const errors = validate.errors ?? [];
   const shown = errors.slice(0, 5).map(describeSchemaError);

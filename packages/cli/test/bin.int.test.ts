@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Report } from '@ragmeter/sdk';
-import { formatDuration } from '@ragmeter/sdk/format';
-import { pipelineReport } from './report-fixture.js';
+import { formatDuration, formatUsd } from '@ragmeter/sdk/format';
+import { pipelineReport, versionOneReport } from './report-fixture.js';
 
 const PACKAGE = join(__dirname, '..');
 const BIN = join(PACKAGE, 'bin', 'ragmeter.js');
@@ -120,6 +120,17 @@ describe('ragmeter report', () => {
     }
     expect(run.stdout).toMatch(/^health: warning$/m);
     expect(run.stdout).toContain('  - llm_inference p95 2.00s > 1.50s');
+    // cost: llm_inference's total and per operation, '-' for a type without a model
+    expect(cells(run.stdout, 'llm_inference').slice(-2)).toEqual([formatUsd(0.002 * 100), formatUsd(0.002)]);
+    expect(cells(run.stdout, 'document_retrieval').slice(-2)).toEqual(['-', '-']);
+    expect(run.stdout).toMatch(/^cost: \$0\.2000$/m);
+  });
+
+  it('prints a version-1 report (no cost)', async () => {
+    const run = await ragmeter('report', file('v1.json', JSON.stringify(versionOneReport(pipelineReport()))));
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(cells(run.stdout, 'llm_inference').slice(-2)).toEqual(['-', '-']);
+    expect(run.stdout).not.toMatch(/^cost:/m);
   });
 
   it('rejects a file that is not a report with exit 2', async () => {
@@ -181,6 +192,24 @@ describe('ragmeter compare', () => {
     expect(bad.stderr).toMatch(/--min-operations must be a whole number/);
   });
 
+  it('exits 1 when the cost per operation of a type grows past the limit, naming it', async () => {
+    const baseline = file('base.json', pipelineReport()); // llm_inference: $0.002 per operation
+    const current = file('pricier.json', pipelineReport({ llm_inference: { costPerOp: 0.0024 } }));
+    const run = await ragmeter('compare', baseline, current, '--max-regression', '10%');
+    expect(run.code).toBe(1);
+    expect(cells(run.stdout, 'llm_inference', 'cost/op')).toContain('REGRESSION');
+    expect(run.stdout).toContain('llm_inference cost per operation +20.0%');
+    expect((await ragmeter('compare', baseline, current, '--max-regression', '20%')).code).toBe(0);
+  });
+
+  it('reads a version-1 baseline (no cost) against a current report', async () => {
+    const baseline = file('v1.json', JSON.stringify(versionOneReport(pipelineReport())));
+    const current = file('v2.json', pipelineReport({ llm_inference: { costPerOp: 5 } }));
+    const run = await ragmeter('compare', baseline, current);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).not.toContain('cost/op');
+  });
+
   it('lists types found in only one file without failing', async () => {
     const baseline = file('base.json', pipelineReport({ reranking: {} }));
     const current = file('new.json', pipelineReport({ pdf_loading: { p95: 60 } }));
@@ -219,10 +248,10 @@ describe('ragmeter compare', () => {
 
   it('exits 2 on a report with another schema_version', async () => {
     const good = file('base.json', pipelineReport());
-    const future = file('v2.json', JSON.stringify({ ...pipelineReport(), schema_version: 2 }));
+    const future = file('v3.json', JSON.stringify({ ...pipelineReport(), schema_version: 3 }));
     const run = await ragmeter('compare', good, future);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`current ${future}: unsupported schema_version 2`);
+    expect(run.stderr).toContain(`current ${future}: unsupported schema_version 3`);
   });
 
   it('exits 2 on a missing file, naming it', async () => {

@@ -9,6 +9,9 @@ export interface OperationSpec {
   p95?: number;
   p99?: number;
   tokensPerOp?: number;
+  /** USD per priced operation; the type has no cost section when undefined. */
+  costPerOp?: number;
+  unpriced?: number;
 }
 
 export function operation(spec: OperationSpec = {}): OperationReport {
@@ -18,7 +21,7 @@ export function operation(spec: OperationSpec = {}): OperationReport {
   const p95 = spec.p95 ?? p50 * 2;
   const p99 = spec.p99 ?? p95 * 1.5;
   const tokensPerOp = spec.tokensPerOp ?? 0;
-  return {
+  const op: OperationReport = {
     total,
     successful: total - failed,
     failed,
@@ -32,13 +35,19 @@ export function operation(spec: OperationSpec = {}): OperationReport {
     },
     memory_delta_mb: { total: 0.5, avg: total === 0 ? 0 : 0.5 / total },
   };
+  if (spec.costPerOp !== undefined || spec.unpriced !== undefined) {
+    const unpriced = spec.unpriced ?? 0;
+    const costPerOp = spec.costPerOp ?? 0;
+    op.cost = { total_usd: costPerOp * (total - unpriced), avg_usd: costPerOp, unpriced_operations: unpriced };
+  }
+  return op;
 }
 
 /** A schema-valid report holding the given operation types. */
 export function report(operations: Record<string, OperationReport>, issues: string[] = []): Report {
   const total = Object.values(operations).reduce((sum, op) => sum + op.total, 0);
   return {
-    schema_version: 1,
+    schema_version: 2,
     timestamp: '2026-01-21T12:22:30.000Z',
     window_seconds: null,
     total_operations: total,
@@ -58,7 +67,20 @@ export function report(operations: Record<string, OperationReport>, issues: stri
       issues,
     },
     dropped: { total: 0, by_reason: {} },
+    cost: {
+      total_usd: Object.values(operations).reduce((sum, op) => sum + (op.cost?.total_usd ?? 0), 0),
+      unpriced_operations: Object.values(operations).reduce((sum, op) => sum + (op.cost?.unpriced_operations ?? 0), 0),
+    },
   };
+}
+
+/** The same report as version 1 wrote it: no cost anywhere. */
+export function versionOneReport(value: Report): object {
+  const copy = JSON.parse(JSON.stringify(value)) as Record<string, unknown> & { operations: Record<string, Record<string, unknown>> };
+  copy.schema_version = 1;
+  delete copy.cost;
+  for (const op of Object.values(copy.operations)) delete op.cost;
+  return copy;
 }
 
 /** The usual pipeline, with overrides per type. */
@@ -66,7 +88,7 @@ export function pipelineReport(overrides: Record<string, OperationSpec> = {}, is
   const specs: Record<string, OperationSpec> = {
     document_retrieval: { total: 200, p50: 0.012, p95: 0.03, p99: 0.05 },
     embedding_generation: { total: 200, p50: 0.04, p95: 0.09, p99: 0.15, tokensPerOp: 20 },
-    llm_inference: { total: 100, failed: 2, p50: 1.1, p95: 2, p99: 2.5, tokensPerOp: 150 },
+    llm_inference: { total: 100, failed: 2, p50: 1.1, p95: 2, p99: 2.5, tokensPerOp: 150, costPerOp: 0.002 },
   };
   const operations: Record<string, OperationReport> = {};
   for (const type of new Set([...Object.keys(specs), ...Object.keys(overrides)])) {

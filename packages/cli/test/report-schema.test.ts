@@ -1,6 +1,6 @@
 import type { DurationSummary } from '@ragmeter/sdk';
 import { checkReport } from '../src/report-schema.js';
-import { pipelineReport } from './report-fixture.js';
+import { pipelineReport, versionOneReport } from './report-fixture.js';
 
 function problemOf(value: unknown): string {
   const check = checkReport(value);
@@ -28,7 +28,15 @@ describe('checkReport', () => {
   });
 
   it('rejects another schema version', () => {
-    expect(problemOf({ ...pipelineReport(), schema_version: 2 })).toContain('unsupported schema_version 2');
+    expect(problemOf({ ...pipelineReport(), schema_version: 3 })).toBe('unsupported schema_version 3 (this ragmeter reads schema_version 1 and 2)');
+  });
+
+  it('still reads version-1 reports (older baselines), each version against its own schema', () => {
+    const v1 = versionOneReport(pipelineReport());
+    expect(checkReport(v1)).toEqual({ ok: true, report: v1 });
+    expect(problemOf({ ...v1, cost: { total_usd: 0, unpriced_operations: 0 } })).toContain("must NOT have additional properties 'cost'");
+    const { cost: _dropped, ...v2WithoutCost } = pipelineReport();
+    expect(problemOf(v2WithoutCost)).toContain("must have required property 'cost'");
   });
 
   it('names the missing field and where it is missing', () => {

@@ -3,7 +3,7 @@
 // pipes, containers) it prints a plain table every 10 s, and only when something changed.
 import type { Writable } from 'node:stream';
 import type { PerformanceMonitor, Report } from '@ragmeter/sdk';
-import { formatDuration, formatTable } from '@ragmeter/sdk/format';
+import { formatDuration, formatTable, formatUsd } from '@ragmeter/sdk/format';
 import type { WorkloadStats } from './workload.js';
 
 /** Pipeline order, so the table reads like the request's path. */
@@ -37,6 +37,13 @@ export function formatWorkload(stats: WorkloadStats, elapsedSeconds: number): st
   );
 }
 
+/** `-` without a model, `unpriced` when no operation's model had a price (not a $0 nobody paid). */
+function costCells(cost: Report['operations'][string]['cost']): string[] {
+  if (cost === undefined) return ['-', '-'];
+  if (cost.total_usd === 0 && cost.unpriced_operations > 0) return ['unpriced', 'unpriced'];
+  return [formatUsd(cost.total_usd), formatUsd(cost.avg_usd)];
+}
+
 /** The live table as text: one row per operation type, in pipeline order. Pure. */
 export function renderLiveTable(report: Report, elapsedSeconds: number, workload?: WorkloadStats): string {
   const rows = Object.entries(report.operations)
@@ -48,11 +55,16 @@ export function renderLiveTable(report: Report, elapsedSeconds: number, workload
       formatDuration(op.duration.p50),
       formatDuration(op.duration.p95),
       formatDuration(op.duration.p99),
+      ...costCells(op.cost),
     ]);
   const lines = [`ragmeter demo  ${elapsedSeconds.toFixed(0)}s  (since start; Ctrl-C for the final report)`];
   if (workload) lines.push(formatWorkload(workload, elapsedSeconds));
   lines.push('');
-  lines.push(rows.length > 0 ? formatTable(['operation', 'count', 'errors', 'p50', 'p95', 'p99'], rows) : '(no operations yet)');
+  lines.push(rows.length > 0 ? formatTable(['operation', 'count', 'errors', 'p50', 'p95', 'p99', 'cost', 'cost/op'], rows) : '(no operations yet)');
+  const unpriced = report.cost?.unpriced_operations ?? 0;
+  if (unpriced > 0) {
+    lines.push(`${unpriced} operations unpriced: their model has no price (add one with the pricing option or RAGMETER_PRICING_FILE)`);
+  }
   return lines.join('\n') + '\n';
 }
 

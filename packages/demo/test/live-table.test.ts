@@ -15,7 +15,7 @@ function op(total: number, failed: number, p50: number): OperationReport {
 
 function report(operations: Record<string, OperationReport>): Report {
   return {
-    schema_version: 1,
+    schema_version: 2,
     timestamp: '2026-01-01T00:00:00.000Z',
     window_seconds: null,
     total_operations: Object.values(operations).reduce((n, o) => n + o.total, 0),
@@ -23,7 +23,11 @@ function report(operations: Record<string, OperationReport>): Report {
     operations,
     health: { status: 'healthy', memory_mb: 1, total_operations: 0, issues: [] },
     dropped: { total: 0, by_reason: {} },
-  } as Report;
+    cost: {
+      total_usd: Object.values(operations).reduce((n, o) => n + (o.cost?.total_usd ?? 0), 0),
+      unpriced_operations: Object.values(operations).reduce((n, o) => n + (o.cost?.unpriced_operations ?? 0), 0),
+    },
+  };
 }
 
 describe('renderLiveTable', () => {
@@ -47,8 +51,18 @@ describe('renderLiveTable', () => {
       'my_custom_stage',
     ]);
     const retrieval = rows[1]!.split(/\s+/);
-    expect(retrieval).toEqual(['document_retrieval', '40', '5.0%', '100µs', '200µs', '300µs']);
+    expect(retrieval).toEqual(['document_retrieval', '40', '5.0%', '100µs', '200µs', '300µs', '-', '-']);
     expect(text).toContain('ragmeter demo  12s');
+  });
+
+  it('shows what each stage cost, and how many operations could not be priced', () => {
+    const llm = { ...op(10, 0, 0.5), cost: { total_usd: 0.012, avg_usd: 0.0012, unpriced_operations: 0 } };
+    const embed = { ...op(20, 0, 0.01), cost: { total_usd: 0, avg_usd: 0, unpriced_operations: 20 } };
+    const text = renderLiveTable(report({ [OperationType.LLM_INFERENCE]: llm, [OperationType.EMBEDDING_GENERATION]: embed }), 5);
+    const row = (type: string) => text.split('\n').find((l) => l.startsWith(type))!.split(/\s+/);
+    expect(row('llm_inference').slice(-2)).toEqual(['$0.0120', '$0.00120']);
+    expect(row('embedding_generation').slice(-2)).toEqual(['unpriced', 'unpriced']);
+    expect(text).toContain('20 operations unpriced');
   });
 
   it('says so when nothing has been recorded yet', () => {

@@ -8,17 +8,21 @@ import { readReportFile } from '../report-file.js';
 export const compareCommand: Command = {
   name: 'compare',
   synopsis: '<baseline.json> <current.json>',
-  summary: 'compare two reports; exit 1 on a p95/p99 or error-rate regression',
+  summary: 'compare two reports; exit 1 on a p95/p99, error-rate or cost regression',
   help: `Usage: ragmeter compare <baseline.json> <current.json> [--max-regression 10%] [--min-operations 20] [--json]
 
 Compares two saved reports per operation type: the operation count, p50, p95 and p99
-duration and the error rate, each as baseline, current, change and change in percent.
+duration, the error rate and the average cost per priced operation, each as baseline,
+current, change and change in percent.
 
 It fails (exit 1) when, for an operation type present in both reports:
   - p95 or p99 grows by more than the limit, relative to the baseline
     (10% allows 2.00s -> 2.20s; 2.21s fails); or
   - the error rate rises by more than the limit in percentage points
-    (10% allows 2% -> 12%; 12.1% fails).
+    (10% allows 2% -> 12%; 12.1% fails); or
+  - the average cost per priced operation grows by more than the limit, relative to the
+    baseline (when both reports price the type and the baseline's cost is above 0; reports of
+    schema_version 1 have no cost).
 p50 is shown for context and never fails. Types found in only one report are listed, not
 judged; so is a type with fewer than --min-operations operations on either side (a p99 of
 two samples is noise). A change of exactly the limit passes.
@@ -28,7 +32,7 @@ Options:
                          Bare numbers such as 10 or 0.1 are rejected. Default ${DEFAULT_MAX_REGRESSION}.
   --min-operations <N>   operations a type needs in each report to be judged. Default ${DEFAULT_MIN_OPERATIONS}.
   --json                 print the comparison as JSON (durations in seconds, error rates 0..1,
-                         change_points in percentage points) instead of a table.
+                         change_points in percentage points, costs in USD) instead of a table.
 
 Exit codes: 0 no regression over the limit; 1 at least one; 2 bad arguments, or a file is
 unreadable, not JSON, not a report, or has an unsupported schema_version.

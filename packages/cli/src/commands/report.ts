@@ -13,7 +13,7 @@ Prints a saved ragmeter report (the JSON written by monitor.exportMetricsJson(pa
 served at GET /report) as an aligned table: one row per operation type with counts,
 error rate, p50/p95/p99/avg/max duration, tokens and memory delta, then health.
 
-The file is checked against the report JSON Schema (schema_version 1).
+The file is checked against the report JSON Schema (schema_version 2, or 1 for older reports).
 
 Exit codes: 0 printed; 2 bad arguments, or the file is unreadable, not JSON or not a report.
 `,

@@ -45,20 +45,35 @@ export interface ErrorRateChange {
   regressed: boolean;
 }
 
+export interface CostChange {
+  /** Average USD per priced operation (the report's cost.avg_usd). */
+  baselineUsd: number;
+  currentUsd: number;
+  /** current - baseline, USD. */
+  changeUsd: number;
+  /** Relative change in percent; null when the baseline is 0 and the current value is not. */
+  changePercent: number | null;
+  /** Judged only when the baseline has a cost (total_usd > 0) and the type is judged. */
+  judged: boolean;
+  regressed: boolean;
+}
+
 export interface OperationComparison {
   type: string;
   baselineTotal: number;
   currentTotal: number;
   latency: LatencyChange[];
   errorRate: ErrorRateChange;
+  /** When both reports price the type (schema_version 2, operations with a model). */
+  cost?: CostChange;
   /** Set when the type could not be judged (no operations on one side); nothing regresses then. */
   notJudged?: string;
 }
 
 export interface Regression {
   type: string;
-  metric: Percentile | 'error_rate';
-  /** Relative change (latency) or percentage points (error rate); null for "from 0". */
+  metric: Percentile | 'error_rate' | 'cost';
+  /** Relative change (latency, cost per operation) or percentage points (error rate); null for "from 0". */
   amount: number | null;
 }
 
@@ -127,14 +142,31 @@ function compareOperation(
     latency,
     errorRate,
   };
+  if (baseline.cost !== undefined && current.cost !== undefined) {
+    const baselineUsd = baseline.cost.avg_usd;
+    const currentUsd = current.cost.avg_usd;
+    const changePercent = relativeChangePercent(baselineUsd, currentUsd);
+    // A baseline without any cost (all unpriced) is no reference: shown, not judged.
+    const costJudged = judged && baseline.cost.total_usd > 0;
+    comparison.cost = {
+      baselineUsd,
+      currentUsd,
+      changeUsd: currentUsd - baselineUsd,
+      changePercent,
+      judged: costJudged,
+      regressed: costJudged && (changePercent === null || changePercent - limitPercent > EPSILON),
+    };
+  }
   if (notJudged !== undefined) comparison.notJudged = notJudged;
   return comparison;
 }
 
 /**
  * Compares two reports type by type. A type regresses when its p95 or p99 grows by more than
- * `maxRegressionPercent` of the baseline value, or its error rate rises by more than
- * `maxRegressionPercent` percentage points. Types found in only one report, or with fewer than
+ * `maxRegressionPercent` of the baseline value, its error rate rises by more than
+ * `maxRegressionPercent` percentage points, or its average cost per priced operation grows by
+ * more than `maxRegressionPercent` of the baseline's (when both reports price it and the
+ * baseline's cost is above 0). Types found in only one report, or with fewer than
  * `minOperations` on a side, are listed, not judged.
  */
 export function compareReports(
@@ -163,6 +195,7 @@ export function compareReports(
     if (op.errorRate.regressed) {
       regressions.push({ type: op.type, metric: 'error_rate', amount: op.errorRate.changePoints });
     }
+    if (op.cost?.regressed === true) regressions.push({ type: op.type, metric: 'cost', amount: op.cost.changePercent });
   }
   return { maxRegressionPercent, minOperations, operations, onlyInBaseline, onlyInCurrent, regressions };
 }

@@ -1,5 +1,5 @@
-import { formatDuration, formatTable } from '@ragmeter/sdk/format';
-import type { Comparison, ErrorRateChange, LatencyChange, OperationComparison } from './compare-reports.js';
+import { formatDuration, formatTable, formatUsd } from '@ragmeter/sdk/format';
+import type { Comparison, CostChange, ErrorRateChange, LatencyChange, OperationComparison } from './compare-reports.js';
 
 const HEADER = ['operation', 'metric', 'baseline', 'current', 'change', 'change%', 'verdict'] as const;
 
@@ -51,13 +51,29 @@ function countRow(op: OperationComparison): string[] {
   return [op.type, 'count', String(op.baselineTotal), String(op.currentTotal), signed(String(change), change), percentText(op.baselineTotal === 0 ? (op.currentTotal === 0 ? 0 : null) : (change / op.baselineTotal) * 100), '-'];
 }
 
+function costRow(type: string, change: CostChange): string[] {
+  return [
+    type,
+    'cost/op',
+    formatUsd(change.baselineUsd),
+    formatUsd(change.currentUsd),
+    signed(formatUsd(change.changeUsd), change.changeUsd),
+    percentText(change.changePercent),
+    verdict(change.judged, change.regressed),
+  ];
+}
+
 function operationRows(op: OperationComparison): string[][] {
   const judged = op.notJudged === undefined;
-  return [
-    countRow(op),
-    ...op.latency.map((change) => latencyRow(op.type, judged, change)),
-    errorRateRow(op.type, judged, op.errorRate),
-  ];
+  const rows = [countRow(op), ...op.latency.map((change) => latencyRow(op.type, judged, change)), errorRateRow(op.type, judged, op.errorRate)];
+  if (op.cost !== undefined) rows.push(costRow(op.type, op.cost));
+  return rows;
+}
+
+function regressionText(r: Comparison['regressions'][number]): string {
+  if (r.metric === 'error_rate') return `${r.type} error rate ${signed(`${r.amount!.toFixed(2)}pp`, r.amount!)}`;
+  if (r.metric === 'cost') return `${r.type} cost per operation ${percentText(r.amount)}`;
+  return `${r.type} ${r.metric} ${percentText(r.amount)}`;
 }
 
 /** The comparison as an aligned table plus the verdict, for a terminal or a CI log. */
@@ -80,13 +96,9 @@ export function formatComparison(comparison: Comparison): string {
     lines.push(`only in current: ${comparison.onlyInCurrent.join(', ')}`);
   }
   if (comparison.regressions.length === 0) {
-    lines.push(`ok: no p95/p99 latency or error-rate regression over ${limit}`);
+    lines.push(`ok: no p95/p99 latency, error-rate or cost regression over ${limit}`);
   } else {
-    const list = comparison.regressions.map((r) =>
-      r.metric === 'error_rate'
-        ? `${r.type} error rate ${signed(`${r.amount!.toFixed(2)}pp`, r.amount!)}`
-        : `${r.type} ${r.metric} ${percentText(r.amount)}`,
-    );
+    const list = comparison.regressions.map(regressionText);
     lines.push(`FAIL: ${comparison.regressions.length} regression(s) over ${limit}: ${list.join(', ')}`);
   }
   return lines.join('\n') + '\n';
@@ -119,6 +131,16 @@ export function comparisonToJson(comparison: Comparison): object {
       change_percent: op.errorRate.changePercent,
       regressed: op.errorRate.regressed,
     };
+    if (op.cost !== undefined) {
+      entry.cost_per_operation = {
+        baseline_usd: op.cost.baselineUsd,
+        current_usd: op.cost.currentUsd,
+        change_usd: op.cost.changeUsd,
+        change_percent: op.cost.changePercent,
+        judged: op.cost.judged,
+        regressed: op.cost.regressed,
+      };
+    }
     operations[op.type] = entry;
   }
   return {
@@ -128,7 +150,7 @@ export function comparisonToJson(comparison: Comparison): object {
     regressions: comparison.regressions.map((r) =>
       r.metric === 'error_rate'
         ? { operation: r.type, metric: r.metric, change_points: r.amount }
-        : { operation: r.type, metric: r.metric, change_percent: r.amount },
+        : { operation: r.type, metric: r.metric === 'cost' ? 'cost_per_operation' : r.metric, change_percent: r.amount },
     ),
     operations,
     only_in_baseline: comparison.onlyInBaseline,

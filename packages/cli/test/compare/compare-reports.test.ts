@@ -126,6 +126,41 @@ describe('compareReports', () => {
       ),
     );
   });
+
+  describe('cost per operation', () => {
+    it('fails when a type\'s average cost per operation grows past the limit, naming the type', () => {
+      const baseline = pipelineReport(); // llm_inference: $0.002 per operation
+      const current = pipelineReport({ llm_inference: { costPerOp: 0.0025 } }); // +25 %
+      const result = compareReports(baseline, current, 10);
+      expect(result.regressions).toEqual([{ type: 'llm_inference', metric: 'cost', amount: expect.closeTo(25, 9) }]);
+      expect(find(result.operations, 'llm_inference').cost).toEqual({
+        baselineUsd: 0.002,
+        currentUsd: 0.0025,
+        changeUsd: expect.closeTo(0.0005, 12),
+        changePercent: expect.closeTo(25, 9),
+        judged: true,
+        regressed: true,
+      });
+    });
+
+    it('lets a change of exactly the limit and a cheaper run pass', () => {
+      expect(compareReports(pipelineReport(), pipelineReport({ llm_inference: { costPerOp: 0.0022 } }), 10).regressions).toEqual([]);
+      expect(compareReports(pipelineReport(), pipelineReport({ llm_inference: { costPerOp: 0.001 } }), 10).regressions).toEqual([]);
+      expect(compareReports(pipelineReport(), pipelineReport({ llm_inference: { costPerOp: 0.00221 } }), 10).regressions).toHaveLength(1);
+    });
+
+    it('does not judge cost against a baseline without cost: version 1, no model, or all unpriced', () => {
+      const current = pipelineReport({ llm_inference: { costPerOp: 1 } });
+      const noCost = pipelineReport({ llm_inference: { costPerOp: undefined } });
+      delete noCost.operations.llm_inference!.cost;
+      expect(compareReports(noCost, current, 10).regressions).toEqual([]);
+      expect(find(compareReports(noCost, current, 10).operations, 'llm_inference').cost).toBeUndefined();
+      const unpriced = pipelineReport({ llm_inference: { costPerOp: 0, unpriced: 100 } });
+      const result = compareReports(unpriced, current, 10);
+      expect(result.regressions).toEqual([]);
+      expect(find(result.operations, 'llm_inference').cost).toMatchObject({ judged: false, regressed: false });
+    });
+  });
 });
 
 describe('compareReports: the minimum sample', () => {

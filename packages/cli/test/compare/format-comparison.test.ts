@@ -31,6 +31,13 @@ describe('formatComparison', () => {
     expect(line.split(/\s+/).slice(2)).toEqual(['2.00%', '20.00%', '+18.00pp', '+900.0%', 'REGRESSION']);
   });
 
+  it('shows cost per operation in USD and names a cost regression', () => {
+    const text = formatComparison(compareReports(baseline, pipelineReport({ llm_inference: { costPerOp: 0.003 } }), 10));
+    expect(row(text, 'llm_inference', 'cost/op').split(/\s+/).slice(2)).toEqual(['$0.00200', '$0.00300', '+$0.00100', '+50.0%', 'REGRESSION']);
+    expect(text).toMatch(/^FAIL: 1 regression\(s\) over 10%: llm_inference cost per operation \+50\.0%$/m);
+    expect(() => row(text, 'document_retrieval', 'cost/op')).toThrow(); // no model, no cost row
+  });
+
   it('says ok and lists one-sided types when nothing regressed', () => {
     const a = report({ reranking: operation(), llm_inference: operation() });
     const b = report({ llm_inference: operation(), pdf_loading: operation() });
@@ -54,6 +61,12 @@ describe('comparisonToJson', () => {
     expect(llm.p95).toMatchObject({ baseline: 2, current: 2.6, regressed: true, gated: true });
     expect(llm.p50).toMatchObject({ baseline: 1.1, current: 1.1, change: 0, regressed: false, gated: false });
     expect(llm.error_rate).toMatchObject({ baseline: 0.02, current: 0.02, change_points: 0, regressed: false });
+    expect(llm.cost_per_operation).toMatchObject({ baseline_usd: 0.002, current_usd: 0.002, change_usd: 0, judged: true, regressed: false });
+  });
+
+  it('names a cost regression in JSON', () => {
+    const json = comparisonToJson(compareReports(pipelineReport(), pipelineReport({ llm_inference: { costPerOp: 0.004 } }), 10)) as Record<string, unknown>;
+    expect(json.regressions).toEqual([{ operation: 'llm_inference', metric: 'cost_per_operation', change_percent: expect.closeTo(100, 9) }]);
   });
 });
 
