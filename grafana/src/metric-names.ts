@@ -18,6 +18,12 @@ export const SERIES = {
   /** A gauge holding a running sum (it can go down): use deriv()/delta(), never rate(). */
   memoryDelta: 'rag_operation_memory_delta_bytes',
   dropped: 'rag_sdk_dropped_total',
+  /** USD of priced operations, by rag_operation_type and rag_cost_model (the price-table entry). */
+  cost: 'rag_operation_cost_USD_total',
+  /** Operations that cost adds up (their model has a price). */
+  priced: 'rag_operation_priced_total',
+  /** Operations whose model has no price (no cost recorded). */
+  unpriced: 'rag_operation_unpriced_total',
   /** 1 healthy, 0 warning. */
   health: 'rag_health_status',
 } as const;
@@ -35,4 +41,5 @@ export const LABELS = {
   errorType: 'error_type',
   tokenType: 'gen_ai_token_type',
   dropReason: 'reason',
+  costModel: 'rag_cost_model',
 } as const;

@@ -57,7 +57,7 @@ export interface Query {
 
 /** Grafana unit ids used here: seconds, plain numbers, operations per second, 0..1 shown as %,
  * bytes, bytes per second. */
-export type Unit = 's' | 'short' | 'ops' | 'percentunit' | 'bytes' | 'Bps' | 'none';
+export type Unit = 's' | 'short' | 'ops' | 'percentunit' | 'bytes' | 'Bps' | 'none' | 'currencyUSD';
 
 interface PanelSpec {
   title: string;

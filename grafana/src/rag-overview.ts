@@ -1,6 +1,6 @@
 /**
- * "RAG overview": one screen per service — latency percentiles, throughput, errors, tokens and
- * memory per operation type, plus process health. Every query aggregates with `sum by (...)`
+ * "RAG overview": one screen per service — latency percentiles, throughput, errors, tokens, cost
+ * and memory per operation type, plus process health. Every query aggregates with `sum by (...)`
  * first, so the same panel is right for one instance or a fleet.
  */
 import { DashboardCursorSync, type Dashboard, type DashboardLink } from '@grafana/schema';
@@ -60,7 +60,8 @@ function panels() {
   const latency = gridRow(service.next + 1, 3, 8);
   const traffic = gridRow(latency.next + 1, 2, 8);
   const tokens = gridRow(traffic.next + 1, 2, 8);
-  const process = gridRow(tokens.next + 1, 3, 8);
+  const cost = gridRow(tokens.next + 1, 4, 8);
+  const process = gridRow(cost.next + 1, 3, 8);
 
   return [
     row('Service', 0),
@@ -178,7 +179,63 @@ function panels() {
       gridPos: tokens.at(1),
     }),
 
-    row('Memory and process', tokens.next),
+    row('Cost', tokens.next),
+    timeseries({
+      title: 'Cost per query',
+      description:
+        'USD spent per query_processing operation: all priced operations (LLM, embeddings, ...) over queries. Priced from each operation\'s model and tokens by the SDK (the pricing option / bundled table).',
+      unit: 'currencyUSD',
+      min: 0,
+      queries: [
+        {
+          expr: `sum(rate(${SERIES.cost}{${SEL}}[${WINDOW}])) / sum(rate(${SERIES.durationCount}{${SEL}, ${T}="query_processing"}[${WINDOW}]))`,
+          legend: 'per query',
+        },
+      ],
+      gridPos: cost.at(0),
+    }),
+    timeseries({
+      title: 'Cost per operation by stage',
+      description: 'USD per priced operation, per operation type (rag_operation_cost_USD_total / rag_operation_priced_total).',
+      unit: 'currencyUSD',
+      min: 0,
+      queries: [
+        {
+          expr: `sum by (${T}) (rate(${SERIES.cost}{${SEL}}[${WINDOW}])) / sum by (${T}) (rate(${SERIES.priced}{${SEL}}[${WINDOW}]))`,
+          legend: `{{${T}}}`,
+        },
+      ],
+      links: [DRILL_DOWN_LINK],
+      gridPos: cost.at(1),
+    }),
+    timeseries({
+      title: 'Spend per hour by model',
+      description: 'USD per hour at the current rate, per price-table entry (rag_cost_model). The cost burn-rate alert compares the service total with ragmeter:objective:cost_usd_per_hour_max.',
+      unit: 'currencyUSD',
+      min: 0,
+      queries: [
+        {
+          expr: `sum by (${LABELS.costModel}) (rate(${SERIES.cost}{${SEL}}[${WINDOW}])) * 3600`,
+          legend: `{{${LABELS.costModel}}}`,
+        },
+      ],
+      gridPos: cost.at(2),
+    }),
+    timeseries({
+      title: 'Unpriced operations / s',
+      description: 'Operations whose model has no price, by model: they add nothing to the cost. Add a price with the pricing option or RAGMETER_PRICING_FILE. Should stay at 0.',
+      unit: 'ops',
+      min: 0,
+      queries: [
+        {
+          expr: `sum by (${LABELS.costModel}) (rate(${SERIES.unpriced}{${SEL}}[${WINDOW}]))`,
+          legend: `{{${LABELS.costModel}}}`,
+        },
+      ],
+      gridPos: cost.at(3),
+    }),
+
+    row('Memory and process', cost.next),
     timeseries({
       title: 'Heap change attributed to operations',
       description: 'Slope of rag_operation_memory_delta_bytes (a running sum of per-operation heap deltas, so deriv(), not rate()): bytes per second by type; negative when the garbage collector wins.',
@@ -214,7 +271,7 @@ export function ragOverview(): Dashboard {
   return {
     uid: OVERVIEW_UID,
     title: 'RAG overview',
-    description: 'ragmeter: latency, throughput, errors, tokens and memory per RAG operation type.',
+    description: 'ragmeter: latency, throughput, errors, tokens, cost and memory per RAG operation type.',
     tags: ['ragmeter'],
     editable: true,
     graphTooltip: DashboardCursorSync.Crosshair,

@@ -3,7 +3,8 @@
 // every dashboard query, dashboard variable, recording rule and alert expression must return
 // data. The dashboards' p50/p95/p99 must agree with the SDK's own report within the histogram
 // bucket they fall in, and the alerts must go pending (or firing) for injected failures, slow
-// operations, a memory threshold below the process's RSS, and a scrape target that is down.
+// operations, a memory threshold below the process's RSS, a cost budget below what the LLM
+// calls cost, and a scrape target that is down.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,8 +66,14 @@ function recordBatch(monitor: Monitor): void {
       inputTokens: 200 + i,
       outputTokens: 80 + i,
       memoryDeltaMb: 0.25,
+      // priced from the bundled table (rag_operation_cost_USD_total)
+      attributes: { 'gen_ai.request.model': 'gpt-4o-mini-2024-07-18' },
     });
   }
+  // A whole query (the denominator of "cost per query"), and an embedding whose model has no
+  // price (rag_operation_unpriced_total).
+  monitor.recordOperation({ type: 'query_processing', durationSeconds: 0.8 });
+  monitor.recordOperation({ type: 'embedding_generation', durationSeconds: 0.02, inputTokens: 64, attributes: { 'gen_ai.request.model': 'in-house-embedder' } });
   // An invalid value, which the SDK drops and counts in rag_sdk_dropped_total.
   monitor.recordOperation({ type: 'embedding_generation', durationSeconds: Number.NaN });
 }
@@ -107,20 +114,23 @@ describeWithPrometheus('dashboards and rules on a live Prometheus scraping the S
       hostMetrics: true,
     });
 
-    // The real rule files, except for the memory threshold: set below any process's RSS so that
-    // RagProcessMemoryHigh has something to report.
+    // The real rule files, except for two thresholds: memory below any process's RSS so that
+    // RagProcessMemoryHigh has something to report, and a cost budget of a thousandth of a
+    // dollar per hour, below what this test's LLM calls cost, for RagCostBurnRateHigh.
     const ruleFiles: string[] = [];
     for (const file of ruleFileNames()) {
       let text = readFileSync(join(RULES_DIR, file), 'utf8');
       const threshold = /(record: ragmeter:objective:process_memory_max_bytes\n\s+expr: )vector\(\d+\)/;
       if (threshold.test(text)) text = text.replace(threshold, '$1vector(1)');
+      const budget = /(record: ragmeter:objective:cost_usd_per_hour_max\n\s+expr: )vector\([\d.]+\)/;
+      if (budget.test(text)) text = text.replace(budget, '$1vector(0.001)');
       const copy = join(dir, file);
       writeFileSync(copy, text);
       ruleFiles.push(copy);
     }
-    expect(ruleFiles.map((f) => readFileSync(f, 'utf8')).join('\n')).toMatch(
-      /record: ragmeter:objective:process_memory_max_bytes\n\s+expr: vector\(1\)\n/,
-    );
+    const rulesText = ruleFiles.map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(rulesText).toMatch(/record: ragmeter:objective:process_memory_max_bytes\n\s+expr: vector\(1\)\n/);
+    expect(rulesText).toMatch(/record: ragmeter:objective:cost_usd_per_hour_max\n\s+expr: vector\(0\.001\)\n/);
 
     prometheus = await startPrometheus({
       binary: prometheusBinary!,
@@ -219,6 +229,7 @@ describeWithPrometheus('dashboards and rules on a live Prometheus scraping the S
       { alertname: 'RagLatencySLOFastBurn', rag_operation_type: 'llm_inference' },
       { alertname: 'RagLatencySLOSlowBurn', rag_operation_type: 'llm_inference' },
       { alertname: 'RagProcessMemoryHigh', instance },
+      { alertname: 'RagCostBurnRateHigh', job: JOB },
       { alertname: 'RagTargetDown', job: DOWN_JOB },
     ];
     let alerts: Alert[] = [];
@@ -237,6 +248,19 @@ describeWithPrometheus('dashboards and rules on a live Prometheus scraping the S
     // document_retrieval never fails and always meets its latency objective; the app stays up.
     expect(alerts.filter((a) => a.labels.rag_operation_type === 'document_retrieval')).toEqual([]);
     expect(alerts.filter((a) => a.labels.alertname === 'RagTargetDown' && a.labels.job === JOB)).toEqual([]);
+    expect(alerts.filter((a) => a.labels.rag_operation_type === 'query_processing')).toEqual([]);
+  });
+
+  it('the dashboard cost per operation of llm_inference is the SDK report\'s', async () => {
+    const query = panelQueries.find((q) => q.dashboard === 'rag-overview.json' && q.panel.title === 'Cost per operation by stage')!;
+    const samples = await prometheus!.query(substituteVariables(query.expr, variableValues()));
+    const fromPromql = samples.find((s) => s.metric.rag_operation_type === 'llm_inference')?.value;
+    const fromSdk = (await monitor!.generateReport()).operations.llm_inference?.cost?.avg_usd;
+    expect(fromPromql).toEqual(expect.any(Number));
+    expect(fromSdk).toBeGreaterThan(0);
+    // Every batch is the same, so any whole number of batches in the rate window averages alike;
+    // the window's edges may cut a batch, hence a few percent.
+    expect(Math.abs(fromPromql! / fromSdk! - 1)).toBeLessThan(0.05);
   });
 
   it.each([

@@ -76,7 +76,7 @@ function documentedSeries(): Set<string> {
       continue;
     }
     if (seriesColumn < 0 || /^\|[-| ]+\|$/.test(line)) continue;
-    const tokens = [...(cells[seriesColumn] ?? '').matchAll(/`([a-z_*]+)`/g)].map((m) => m[1]!);
+    const tokens = [...(cells[seriesColumn] ?? '').matchAll(/`([a-zA-Z_*]+)`/g)].map((m) => m[1]!);
     let base = '';
     for (const token of tokens) {
       if (token.endsWith('_*')) {
