@@ -25,9 +25,9 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-async function serve(fake: FakeOpenAi, options: { stream?: boolean; llmTimeoutMs?: number } = {}) {
+async function serve(fake: FakeOpenAi, options: { stream?: boolean; llmTimeoutMs?: number; model?: string } = {}) {
   const t = createTestMonitor();
-  const generator = new OpenAiGenerator({ baseURL: fake.baseURL, model: 'fake-model-1', stream: options.stream });
+  const generator = new OpenAiGenerator({ baseURL: fake.baseURL, model: options.model ?? 'fake-model-1', stream: options.stream });
   const server: Server = createApiServer({ pipeline: new RagPipeline(t.monitor, index, generator, { llmTimeoutMs: options.llmTimeoutMs }) });
   const url = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}/query`;
   cleanup.push(() => t.monitor.shutdown(), () => close(server));
@@ -118,6 +118,26 @@ describe('OpenAI-compatible LLM, non-streaming', () => {
     expect(llm.tokens.output).toBe(fake.usages[0]!.completion_tokens);
     const [span] = t.spans().filter((s) => s.name === OperationType.LLM_INFERENCE);
     expect(span!.attributes['rag.operation.time_to_first_token_seconds']).toBeUndefined();
+  });
+});
+
+describe('cost of the LLM stage', () => {
+  it('is priced from the model the client used and the usage the server reported, with no extra code', async () => {
+    const fake = await fakeServer({ pieces: ['Three ', 'years.'] });
+    const { t, ask } = await serve(fake, { model: 'gpt-4o-mini' });
+    for (const question of QUESTIONS) expect((await ask(question)).status).toBe(200);
+    const llm = (await t.monitor.generateReport()).operations[OperationType.LLM_INFERENCE]!;
+    // gpt-4o-mini in the bundled table: $0.15 input, $0.60 output per million tokens
+    const usd = fake.usages.reduce((n, u) => n + (u.prompt_tokens * 0.15 + u.completion_tokens * 0.6) / 1e6, 0);
+    expect(llm.cost!.total_usd).toBeCloseTo(usd, 12);
+    expect(llm.cost!.unpriced_operations).toBe(0);
+  });
+
+  it('counts a model without a price as unpriced', async () => {
+    const fake = await fakeServer({ pieces: ['ok'] });
+    const { t, ask } = await serve(fake);
+    expect((await ask(QUESTIONS[0]!)).status).toBe(200);
+    expect((await t.monitor.generateReport()).operations[OperationType.LLM_INFERENCE]!.cost).toEqual({ total_usd: 0, avg_usd: 0, unpriced_operations: 1 });
   });
 });
 
