@@ -5,9 +5,10 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   OperationType,
@@ -254,6 +255,36 @@ describe('startRagMeter: start-up semantics', () => {
     process.env.RAGMETER_PROMETHEUS_PORT = '123456';
     try {
       expect(() => startRagMeter({})).toThrow(/"prometheus\.port".*\(from the environment: RAGMETER_PROMETHEUS_PORT\)/);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('RAGMETER_PRICING_FILE: prices from the file, merged under the code\'s; a bad file fails start-up naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ragmeter-start-pricing-'));
+    const pricing = join(dir, 'prices.json');
+    writeFileSync(
+      pricing,
+      JSON.stringify({
+        'file-llm': { inputPerMillionTokens: 4, outputPerMillionTokens: 0 },
+        'both-llm': { inputPerMillionTokens: 100, outputPerMillionTokens: 0 },
+      }),
+    );
+    const saved = { ...process.env };
+    process.env.RAGMETER_PRICING_FILE = pricing;
+    try {
+      const m = started({ prometheus: false, hostMetrics: false, pricing: { 'both-llm': { inputPerMillionTokens: 1, outputPerMillionTokens: 0 } } });
+      for (const model of ['file-llm', 'both-llm']) {
+        m.recordOperation({ type: 'llm_inference', durationSeconds: 0.1, inputTokens: 1_000_000, attributes: { 'gen_ai.request.model': model } });
+      }
+      expect((await m.generateReport()).operations.llm_inference!.cost!.total_usd).toBeCloseTo(4 + 1, 12);
+      await m.shutdown();
+      monitor = undefined;
+
+      writeFileSync(pricing, JSON.stringify({ 'file-llm': { inputPerMillionTokens: 4 } }));
+      expect(() => startRagMeter({})).toThrow(RagMeterConfigError);
+      expect(() => startRagMeter({})).toThrow(pricing);
+      expect(() => startRagMeter({})).toThrow(/file-llm\.outputPerMillionTokens/);
     } finally {
       process.env = saved;
     }
