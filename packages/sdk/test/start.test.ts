@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import {
   OperationType,
   PercentileReader,
+  REPORT_SCHEMA_VERSION,
   RagMeterConfigError,
   createPrometheusReader,
   getPerformanceMonitor,
@@ -174,7 +175,7 @@ describe('startRagMeter: the HTTP endpoints', () => {
     }
     // the endpoints keep their answers
     expect((await get(`${base}/metrics`)).headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-    expect(JSON.parse((await get(`${base}/report`)).body)).toHaveProperty('schema_version', 1);
+    expect(JSON.parse((await get(`${base}/report`)).body)).toHaveProperty('schema_version', REPORT_SCHEMA_VERSION);
     expect((await get(`${base}/health`)).status).toBe(200);
     expect((await get(`${base}/report`)).headers.get('content-security-policy')).toBeNull();
   });
