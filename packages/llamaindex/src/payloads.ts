@@ -74,12 +74,14 @@ export function usageOf(raw: unknown): ProviderUsage | undefined {
 
 /** `metadata.model` of an LLM, or `model` / `modelName` of an embedding model. */
 export function modelOf(target: unknown): string | undefined {
-  if (!isRec(target)) return undefined;
+  // An embedding model is a TransformComponent: a callable object.
+  if (!isRec(target) && typeof target !== 'function') return undefined;
+  const t = target as Rec;
   try {
-    const metadata = target.metadata;
+    const metadata = t.metadata;
     if (isRec(metadata) && typeof metadata.model === 'string') return metadata.model;
-    if (typeof target.model === 'string') return target.model;
-    if (typeof target.modelName === 'string') return target.modelName;
+    if (typeof t.model === 'string') return t.model;
+    if (typeof t.modelName === 'string') return t.modelName;
   } catch {
     // a throwing getter: no model attribute
   }

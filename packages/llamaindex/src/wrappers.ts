@@ -23,6 +23,7 @@ import {
   ATTR_REQUEST_MODEL,
   ATTR_RETRIEVED_NODES,
   ATTR_STREAMED,
+  contentText,
   lengthOf,
   messagesText,
   modelOf,
@@ -186,11 +187,11 @@ export function trackLLM<L extends object>(llm: L, options: RecordOptions = {}):
 export function trackEmbedding<M extends object>(embedModel: M, options: RecordOptions = {}): M {
   requireTarget('trackEmbedding', embedModel, 'getTextEmbedding');
   const opts = checkOptions('trackEmbedding', options);
+  // A text, texts, or for getQueryEmbedding() a content detail (`{ type: 'text', text }`).
   const texts = (args: unknown[]): string[] => {
     const input = args[0];
-    if (typeof input === 'string') return [input];
-    if (Array.isArray(input)) return input.filter((t): t is string => typeof t === 'string');
-    return messagesText([{ content: (input as { query?: unknown } | undefined)?.query ?? input }]);
+    if (Array.isArray(input)) return input.map((t) => (typeof t === 'string' ? t : contentText([t])));
+    return [typeof input === 'string' ? input : contentText([input])];
   };
   const spec: Spec = {
     kind: 'embedding',
