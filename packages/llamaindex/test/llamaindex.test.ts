@@ -1,7 +1,7 @@
-import { Settings } from '@llamaindex/core/global';
+import { CallbackManager, Settings } from '@llamaindex/core/global';
 import { Document } from '@llamaindex/core/schema';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { instrumentLlamaIndex, trackEmbedding, trackLLM, trackQueryEngine, type LlamaIndexInstrumentation } from '@ragmeter/llamaindex';
+import { instrumentLlamaIndex, MAX_PENDING, trackEmbedding, trackLLM, trackQueryEngine, type LlamaIndexInstrumentation } from '@ragmeter/llamaindex';
 import { countTokens, PerformanceMonitor } from '@ragmeter/sdk';
 import { VectorStoreIndex } from 'llamaindex/indices';
 import { runInThisContext } from 'node:vm';
@@ -140,6 +140,26 @@ describe('instrumentLlamaIndex(): a query through the events', () => {
     expect(r.operations.document_retrieval?.total).toBe(1);
     expect(r.operations.query_processing).toBeUndefined();
     expect(r.operations.llm_inference).toBeUndefined();
+  });
+
+  it("a query inside the application's own operation nests under it", async () => {
+    const { one, parentOf, monitor } = setup();
+    llm.say({ parts: ['x'] });
+    await monitor.track('http_request', () => index.asQueryEngine().query({ query: 'q' }));
+    await settle();
+    expect(parentOf(one('query_processing'))).toBe(one('http_request').spanContext().spanId);
+  });
+
+  it('starts whose end never comes are forgotten past MAX_PENDING, oldest first', async () => {
+    const { report, monitor } = setup(false);
+    const manager = new CallbackManager();
+    const handle = instrumentLlamaIndex({ monitor, callbackManager: manager });
+    cleanups.push(() => handle.uninstrument());
+    for (let i = 0; i <= MAX_PENDING; i++) manager.dispatchEvent('retrieve-start', { id: `r${i}` as never, query: { query: 'q' } }, true);
+    manager.dispatchEvent('retrieve-end', { id: 'r0' as never, query: { query: 'q' }, nodes: [] }, true); // forgotten
+    manager.dispatchEvent('retrieve-end', { id: `r${MAX_PENDING}` as never, query: { query: 'q' }, nodes: [] }, true);
+    manager.dispatchEvent('retrieve-end', { id: `r${MAX_PENDING}` as never, query: { query: 'q' }, nodes: [] }, true); // ended once
+    expect((await report()).operations.document_retrieval?.total).toBe(1);
   });
 
   it('uninstrument() stops recording', async () => {
