@@ -62,9 +62,13 @@ interface Pending {
 
 type Detail = Record<string, unknown>;
 
+/** The instrumentation listening to each callback manager: a second one replaces the first. */
+const installed = new WeakMap<object, LlamaIndexInstrumentation>();
+
 /**
  * Records LlamaIndex.TS query engines, retrievers and LLM calls from LlamaIndex's events. Call
- * once at start-up; returns a handle whose `uninstrument()` stops it.
+ * once at start-up; a second call on the same callback manager replaces the first (nothing is
+ * recorded twice). Returns a handle whose `uninstrument()` stops it.
  */
 export function instrumentLlamaIndex(options: InstrumentLlamaIndexOptions = {}): LlamaIndexInstrumentation {
   const opts = checkOptions('instrumentLlamaIndex', options, ['callbackManager']);
@@ -72,6 +76,7 @@ export function instrumentLlamaIndex(options: InstrumentLlamaIndexOptions = {}):
   if (!isManager(manager)) {
     throw new TypeError('ragmeter: instrumentLlamaIndex option "callbackManager" must be a LlamaIndex CallbackManager');
   }
+  installed.get(manager)?.uninstrument();
   const pending = new Map<string, Pending>();
 
   const start = (id: unknown, type: OperationType, attributes: Record<string, string | number>, reason: unknown, llm?: string[]) => {
@@ -151,14 +156,17 @@ export function instrumentLlamaIndex(options: InstrumentLlamaIndexOptions = {}):
   });
 
   let active = true;
-  return {
+  const handle: LlamaIndexInstrumentation = {
     uninstrument() {
       if (!active) return;
       active = false;
       for (const [name, listener] of listeners) manager.off(name, listener);
       pending.clear();
+      if (installed.get(manager) === handle) installed.delete(manager);
     },
   };
+  installed.set(manager, handle);
+  return handle;
 }
 
 export function isManager(v: unknown): v is CallbackManagerLike {

@@ -38,7 +38,12 @@ export function llamaIndexGlobal(required = false): LlamaIndexGlobal | undefined
       resolved = load(esm) as LlamaIndexGlobal;
       return resolved;
     } catch {
-      // a Node without require() of ES modules: the CommonJS copy
+      // A Node without require() of ES modules: the CommonJS copy, which an ES-module
+      // application does not use. Say so once, with the way out.
+      process.emitWarning(
+        'instrumentLlamaIndex() cannot reach the ES-module copy of @llamaindex/core from this Node.js version; pass { callbackManager: Settings.callbackManager }',
+        { type: 'RagMeterWarning', code: 'RAGMETER_LLAMAINDEX_ESM' },
+      );
     }
   }
   try {

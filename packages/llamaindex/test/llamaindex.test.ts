@@ -162,11 +162,22 @@ describe('instrumentLlamaIndex(): a query through the events', () => {
     expect((await report()).operations.document_retrieval?.total).toBe(1);
   });
 
+  it('a second instrumentLlamaIndex() on the same callback manager replaces the first', async () => {
+    const { report, monitor } = setup();
+    const again = instrumentLlamaIndex({ monitor, callbackManager: Settings.callbackManager });
+    cleanups.push(() => again.uninstrument());
+    llm.say({ parts: ['x'] });
+    await index.asQueryEngine().query({ query: 'q' });
+    await settle();
+    expect((await report()).operations.query_processing?.total).toBe(1);
+  });
+
   it('uninstrument() stops recording', async () => {
     const { report, monitor } = setup(false);
     const handle = instrumentLlamaIndex({ monitor, callbackManager: Settings.callbackManager });
     handle.uninstrument();
     handle.uninstrument();
+    expect(() => handle.uninstrument()).not.toThrow();
     llm.say({ parts: ['x'] });
     await index.asQueryEngine().query({ query: 'q' });
     await settle();
