@@ -245,6 +245,16 @@ describe('wrappers: what the events cannot record', () => {
     expect(r.operations.llm_inference?.tokens).toMatchObject({ input: 50, output: 4 });
   });
 
+  it('a wrapped model called inside a query known from the events nests under that query', async () => {
+    const { one, parentOf, monitor } = setup();
+    const model = trackLLM(new ScriptedLLM(), { monitor });
+    model.say({ parts: ['x'], usage: { prompt_tokens: 1, completion_tokens: 1 } });
+    const engine = Settings.withLLM(model, () => index.asQueryEngine());
+    await engine.query({ query: 'q' });
+    await settle();
+    expect(parentOf(one('llm_inference'))).toBe(one('query_processing').spanContext().spanId);
+  });
+
   it('trackLLM: a stream cut mid-way fails with what arrived; a stream left early ends; complete() is one operation', async () => {
     const { spans, report, monitor } = setup(false);
     const model = trackLLM(new ScriptedLLM(), { monitor });
