@@ -255,6 +255,44 @@ describe('wrappers: what the events cannot record', () => {
     expect(parentOf(one('llm_inference'))).toBe(one('query_processing').spanContext().spanId);
   });
 
+  it('a retrieval that fails (its query embedding does) fails the retrieval, the embedding and the query', async () => {
+    const { one, parentOf, report, monitor } = setup();
+    // The index's own embedding model embeds the question.
+    trackEmbedding(embed, { monitor });
+    cleanups.push(() => trackEmbedding(embed, { monitor: new PerformanceMonitor({ memorySampleIntervalMs: 0 }) }));
+    const engine = trackQueryEngine(index.asQueryEngine(), { monitor });
+    const error = new RateLimitError();
+    embed.failNext = error;
+    await expect(engine.query({ query: 'q' })).rejects.toBe(error);
+    await settle();
+    const retrieval = one('document_retrieval');
+    expect(parentOf(one('embedding_generation'))).toBe(retrieval.spanContext().spanId);
+    expect(parentOf(retrieval)).toBe(one('query_processing').spanContext().spanId);
+    const r = await report();
+    for (const type of ['query_processing', 'document_retrieval', 'embedding_generation']) {
+      expect(r.operations[type]).toMatchObject({ total: 1, failed: 1 });
+    }
+    expect(retrieval.attributes['error.type']).toBe('RateLimitError');
+  });
+
+  it('prompt and completion text go on spans only with captureContent', async () => {
+    const { spans, monitor } = setup(false);
+    const quiet = instrumentLlamaIndex({ monitor, callbackManager: Settings.callbackManager });
+    llm.say({ parts: ['secret answer'] });
+    await llm.chat({ messages: [{ role: 'user', content: 'secret question' }] });
+    await settle();
+    quiet.uninstrument();
+    const loud = instrumentLlamaIndex({ monitor, callbackManager: Settings.callbackManager, captureContent: true });
+    cleanups.push(() => loud.uninstrument());
+    llm.say({ parts: ['open answer'] });
+    await llm.chat({ messages: [{ role: 'user', content: 'open question' }] });
+    await settle();
+    const [first, second] = spans('llm_inference');
+    expect(JSON.stringify(first!.attributes)).not.toContain('secret');
+    expect(second!.attributes['gen_ai.prompt']).toContain('open question');
+    expect(second!.attributes['gen_ai.completion']).toBe('open answer');
+  });
+
   it('trackLLM: a stream cut mid-way fails with what arrived; a stream left early ends; complete() is one operation', async () => {
     const { spans, report, monitor } = setup(false);
     const model = trackLLM(new ScriptedLLM(), { monitor });
