@@ -64,6 +64,14 @@ describe('report.schema.json', () => {
     expectValidReport(windowed);
   });
 
+  it('accepts the optional instances of a fleet report', () => {
+    const list = [
+      { job: 'rag-api', instance: '10.0.0.1:9464', total_operations: 20, rss_mb: 80.5 },
+      { job: 'rag-api', instance: '10.0.0.2:9464' },
+    ];
+    expectValidReport({ ...validReport(), instances: { count: 2, list } });
+  });
+
   const llm = ['operations', 'llm_inference'];
   const broken: Mutation[] = [
     ['missing schema_version', ['schema_version'], DELETE],
@@ -88,6 +96,9 @@ describe('report.schema.json', () => {
     ['a fractional drop count', ['dropped', 'by_reason', 'invalid_duration'], 0.5],
     ['negative RSS', ['memory', 'current_rss_mb'], -1],
     ['missing memory samples', ['memory', 'samples'], DELETE],
+    ['instances without a list', ['instances'], { count: 1 }],
+    ['an instance without its instance label', ['instances'], { count: 1, list: [{ job: 'rag-api' }] }],
+    ['an instance with an unknown field', ['instances'], { count: 1, list: [{ job: 'a', instance: 'b', up: true }] }],
   ];
 
   it.each(broken)('rejects a report with %s', (_, path, value) => {
