@@ -1,0 +1,225 @@
+import type { OperationReport, PerformanceStats, Report } from '@ragmeter/sdk';
+import { evaluateHealth } from '@ragmeter/sdk/format';
+import { REPORT_SCHEMA_VERSION } from '@ragmeter/sdk';
+import { costQueries, operationCost, type OperationCost } from './cost-queries.js';
+import { PrometheusError, type PrometheusClient, type Sample } from './prometheus-client.js';
+import { fleetQueries, selector, SERIES, TYPE_LABEL, type Scope } from './promql.js';
+
+const BYTES_PER_MB = 1024 * 1024;
+
+/** One instance whose series the report sums, as Prometheus labels it. */
+export interface FleetInstance {
+  job: string;
+  instance: string;
+  /** Operations it recorded in the report's scope. */
+  total_operations?: number;
+  /** Its process RSS (host metrics' process_memory_usage), MB. */
+  rss_mb?: number;
+}
+
+/** An operation type's figures; cost when the cost series exist. */
+export type FleetOperationReport = OperationReport & { cost?: OperationCost };
+
+/** The report in the SDK's layout, plus the instances it covers (and cost when known). */
+export type FleetReport = Omit<Report, 'operations'> & {
+  operations: Record<string, FleetOperationReport>;
+  instances: { count: number; list: FleetInstance[] };
+  cost?: { total_usd: number; unpriced_operations: number };
+};
+
+export interface FleetReportResult {
+  report: FleetReport;
+  /** Queries sent for this report. */
+  queries: number;
+}
+
+type Answers<K extends string> = Record<K, Sample[]>;
+
+/** Runs every query at once, all at the same evaluation time. */
+async function runAll<K extends string>(client: PrometheusClient, queries: Record<K, string>, time: number): Promise<Answers<K>> {
+  const keys = Object.keys(queries) as K[];
+  const results = await Promise.all(keys.map((k) => client.query(queries[k], time)));
+  return Object.fromEntries(keys.map((k, i) => [k, results[i]])) as Answers<K>;
+}
+
+/** Samples keyed by one label's value; NaN (an empty histogram) counts as absent. */
+function byLabel(samples: Sample[], label: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of samples) if (Number.isFinite(s.value)) out.set(s.labels[label] ?? '', s.value);
+  return out;
+}
+
+/** A windowed increase() is extrapolated, so counts are rounded; since start they are exact already. */
+const count = (value: number | undefined): number => Math.max(0, Math.round(value ?? 0));
+const nonNegative = (value: number | undefined): number => (value !== undefined && value > 0 ? value : 0);
+
+function operationStats(type: string, a: Answers<keyof ReturnType<typeof fleetQueries>>, get: (k: keyof typeof a) => number | undefined): PerformanceStats {
+  const total = count(get('count'));
+  const failed = Math.min(total, count(get('failed')));
+  const has = total > 0;
+  let input = 0;
+  let output = 0;
+  let other = 0;
+  for (const s of a.tokens) {
+    if (s.labels[TYPE_LABEL] !== type || !Number.isFinite(s.value)) continue;
+    const kind = s.labels.gen_ai_token_type;
+    if (kind === 'input') input += s.value;
+    else if (kind === 'output') output += s.value;
+    else other += s.value;
+  }
+  const tokens = input + output + other;
+  const memoryMb = (get('memoryDelta') ?? 0) / BYTES_PER_MB;
+  const ttftCount = count(get('ttftCount'));
+  const q = (k: keyof typeof a): number => (has ? nonNegative(get(k)) : 0);
+  const ttft = (k: keyof typeof a): number => (ttftCount > 0 ? nonNegative(get(k)) : 0);
+  return {
+    operationType: type,
+    totalOperations: total,
+    successfulOperations: total - failed,
+    failedOperations: failed,
+    minDurationSeconds: q('min'),
+    maxDurationSeconds: q('max'),
+    avgDurationSeconds: has ? nonNegative(get('durationSum')) / total : 0,
+    p50DurationSeconds: q('p50'),
+    p95DurationSeconds: q('p95'),
+    p99DurationSeconds: q('p99'),
+    totalTokens: tokens,
+    avgTokens: has ? tokens / total : 0,
+    inputTokens: input,
+    outputTokens: output,
+    totalMemoryDeltaMb: memoryMb,
+    avgMemoryDeltaMb: has ? memoryMb / total : 0,
+    timeToFirstTokenCount: ttftCount,
+    p50TimeToFirstTokenSeconds: ttft('ttftP50'),
+    p95TimeToFirstTokenSeconds: ttft('ttftP95'),
+    p99TimeToFirstTokenSeconds: ttft('ttftP99'),
+  };
+}
+
+function toOperationReport(s: PerformanceStats): FleetOperationReport {
+  const report: FleetOperationReport = {
+    total: s.totalOperations,
+    successful: s.successfulOperations,
+    failed: s.failedOperations,
+    error_rate: s.totalOperations > 0 ? s.failedOperations / s.totalOperations : 0,
+    duration: {
+      min: s.minDurationSeconds,
+      max: s.maxDurationSeconds,
+      avg: s.avgDurationSeconds,
+      p50: s.p50DurationSeconds,
+      p95: s.p95DurationSeconds,
+      p99: s.p99DurationSeconds,
+    },
+    tokens: { total: s.totalTokens, avg: s.avgTokens, input: s.inputTokens, output: s.outputTokens },
+    memory_delta_mb: { total: s.totalMemoryDeltaMb, avg: s.avgMemoryDeltaMb },
+  };
+  if (s.timeToFirstTokenCount > 0) {
+    report.time_to_first_token = {
+      count: s.timeToFirstTokenCount,
+      p50: s.p50TimeToFirstTokenSeconds,
+      p95: s.p95TimeToFirstTokenSeconds,
+      p99: s.p99TimeToFirstTokenSeconds,
+    };
+  }
+  return report;
+}
+
+const instanceKey = (labels: Record<string, string>): string => JSON.stringify([labels.job ?? '', labels.instance ?? '']);
+
+function instancesOf(a: Answers<'instances' | 'instanceOperations' | 'instanceRss'>): FleetInstance[] {
+  const list = new Map<string, FleetInstance>();
+  const entry = (labels: Record<string, string>): FleetInstance => {
+    const key = instanceKey(labels);
+    let found = list.get(key);
+    if (found === undefined) {
+      found = { job: labels.job ?? '', instance: labels.instance ?? '' };
+      list.set(key, found);
+    }
+    return found;
+  };
+  for (const s of a.instances) entry(s.labels);
+  for (const s of a.instanceOperations) if (Number.isFinite(s.value)) entry(s.labels).total_operations = count(s.value);
+  // RSS only for instances already known to run ragmeter: process_memory_usage is anyone's.
+  for (const s of a.instanceRss) {
+    const known = list.get(instanceKey(s.labels));
+    if (known !== undefined && Number.isFinite(s.value) && s.value >= 0) known.rss_mb = s.value / BYTES_PER_MB;
+  }
+  return [...list.values()].sort((x, y) => x.job.localeCompare(y.job) || x.instance.localeCompare(y.instance));
+}
+
+/**
+ * The fleet report: the SDK's report layout computed with PromQL over every instance's series,
+ * judged by the SDK's own health rule. Throws PrometheusError when nothing of ragmeter's is there.
+ */
+export async function fetchFleetReport(client: PrometheusClient, scope: Scope, windowSeconds: number | null, now = new Date()): Promise<FleetReportResult> {
+  const before = client.queries;
+  const time = now.getTime() / 1000;
+  const [a, c] = await Promise.all([runAll(client, fleetQueries(scope), time), runAll(client, costQueries(scope), time)]);
+
+  const instances = instancesOf(a);
+  if (instances.length === 0 && a.count.length === 0) {
+    const where = scope.matchers.length === 0 ? '' : ` matching {${scope.matchers.join(',')}}`;
+    throw new PrometheusError(
+      `Prometheus at ${client.target.shown} has no ragmeter series${where} (looked for ${selector(SERIES.healthStatus, scope)} and ${SERIES.duration}_count)`,
+    );
+  }
+
+  const counts = byLabel(a.count, TYPE_LABEL);
+  const maps = new Map<string, Map<string, number>>();
+  const get = (type: string) => (k: keyof typeof a): number | undefined => {
+    let m = maps.get(k);
+    if (m === undefined) maps.set(k, (m = byLabel(a[k], TYPE_LABEL)));
+    return m.get(type);
+  };
+  const stats: Record<string, PerformanceStats> = {};
+  for (const type of [...counts.keys()].filter((t) => t !== '').sort()) {
+    const s = operationStats(type, a, get(type));
+    if (s.totalOperations > 0) stats[type] = s;
+  }
+
+  const costUsd = byLabel(c.costUsd, TYPE_LABEL);
+  const unpriced = byLabel(c.unpriced, TYPE_LABEL);
+  const hasCost = costUsd.size > 0 || unpriced.size > 0;
+  const operations: Record<string, FleetOperationReport> = {};
+  let total = 0;
+  let costTotal = 0;
+  let unpricedTotal = 0;
+  for (const [type, s] of Object.entries(stats)) {
+    total += s.totalOperations;
+    const op = toOperationReport(s);
+    if (hasCost) {
+      const usd = nonNegative(costUsd.get(type));
+      const notPriced = Math.min(s.totalOperations, count(unpriced.get(type)));
+      op.cost = operationCost(usd, notPriced, s.totalOperations);
+      costTotal += usd;
+      unpricedTotal += notPriced;
+    }
+    operations[type] = op;
+  }
+
+  const rss = instances.flatMap((i) => (i.rss_mb === undefined ? [] : [i.rss_mb]));
+  const largestRss = rss.length > 0 ? Math.max(...rss) : 0;
+  const dropped = new Map([...byLabel(a.dropped, 'reason')].map(([reason, n]) => [reason, count(n)]).filter(([, n]) => (n as number) > 0) as [string, number][]);
+
+  const report: FleetReport = {
+    schema_version: REPORT_SCHEMA_VERSION,
+    timestamp: now.toISOString(),
+    window_seconds: windowSeconds,
+    total_operations: total,
+    memory: {
+      // Per instance figures across the fleet: "current" is the largest, as health judges it.
+      current_rss_mb: largestRss,
+      min_rss_mb: rss.length > 0 ? Math.min(...rss) : 0,
+      max_rss_mb: largestRss,
+      avg_rss_mb: rss.length > 0 ? rss.reduce((x, y) => x + y, 0) / rss.length : 0,
+      heap_used_mb: 0,
+      samples: rss.length,
+    },
+    operations,
+    health: evaluateHealth(largestRss, stats, total),
+    dropped: { total: [...dropped.values()].reduce((x, y) => x + y, 0), by_reason: Object.fromEntries(dropped) },
+    instances: { count: instances.length, list: instances },
+  };
+  if (hasCost) report.cost = { total_usd: costTotal, unpriced_operations: unpricedTotal };
+  return { report, queries: client.queries - before };
+}
