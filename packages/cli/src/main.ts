@@ -22,7 +22,8 @@ Options:
   -v, --version  print the version
 
 Exit codes: 0 ok; 1 compare found a regression, or watch --once could not read the
-service; 2 bad arguments or an unusable input file.
+service; 2 bad arguments, an unusable input file, or (--prometheus) a Prometheus that cannot
+be reached or used.
 `;
 }
 
