@@ -145,6 +145,20 @@ describe('ragmeter report', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('expects one report file');
   });
+
+  it('--prometheus: an unreachable Prometheus exits 2 with one line and no stack trace', async () => {
+    const port = await freePort();
+    const run = await ragmeter('report', '--prometheus', `http://127.0.0.1:${port}`);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`ragmeter report: cannot reach Prometheus at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+  });
+
+  it('--prometheus: a malformed URL exits 2 with one line', async () => {
+    const run = await ragmeter('report', '--prometheus', 'http://exa mple:9090');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`ragmeter report: --prometheus 'http://exa mple:9090': not a valid URL\n`);
+  });
 });
 
 describe('ragmeter compare', () => {
