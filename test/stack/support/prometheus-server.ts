@@ -40,6 +40,8 @@ export interface StartOptions {
   /** prometheus.yml text. */
   config: string;
   timeoutMs?: number;
+  /** More command-line flags, e.g. `--enable-feature=native-histograms`. */
+  args?: string[];
 }
 
 export async function startPrometheus(options: StartOptions): Promise<PrometheusServer> {
@@ -57,6 +59,7 @@ export async function startPrometheus(options: StartOptions): Promise<Prometheus
       `--storage.tsdb.path=${join(options.dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
+      ...(options.args ?? []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
