@@ -364,6 +364,31 @@ describe('ragmeter watch', () => {
     expect(run.stdout).toContain('retrying every 0.1s (Ctrl-C to quit)');
   });
 
+  it('--prometheus keeps showing an unreachable Prometheus, and Ctrl-C ends a query that hangs', async () => {
+    const port = await freePort();
+    const down = start(['watch', '--prometheus', `http://127.0.0.1:${port}`, '--interval', '0.1']);
+    await until(() => down.output.stdout.split('cannot reach Prometheus').length > 2, 'two failed attempts');
+    down.kill('SIGINT');
+    expect((await down.exited).code).toBe(0);
+    expect(down.output.stdout).toContain(`service unreachable: cannot reach Prometheus at http://127.0.0.1:${port}: connect ECONNREFUSED`);
+
+    // A server that accepts queries and never answers: Ctrl-C must not wait for the 30 s query timeout.
+    let received = 0;
+    const hanging = createServer(() => void (received += 1));
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    try {
+      const child = start(['watch', '--prometheus', `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`]);
+      await until(() => received >= 20, 'the queries of one report');
+      child.kill('SIGINT');
+      const run = await child.exited;
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('');
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise((resolve) => hanging.close(resolve));
+    }
+  });
+
   it.each([
     [['watch'], 'expects one service URL'],
     [['watch', 'ftp://x'], 'must be http or https'],

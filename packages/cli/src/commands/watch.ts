@@ -33,9 +33,10 @@ function serviceSampler(endpoints: ServiceEndpoints): Sampler {
 
 /** The fleet as one service: its report from Prometheus; a failure shows in the frame (live) or exits 2 (--once). */
 function fleetSampler(source: FleetSource, once: boolean): Sampler {
-  return async () => {
+  return async (signal) => {
     try {
-      const { report, queries } = await fetchFleetReport(source.client, source.scope, source.windowSeconds);
+      const options = signal === undefined ? {} : { signal };
+      const { report, queries } = await fetchFleetReport(source.client, source.scope, source.windowSeconds, options);
       return { status: { reachable: true, report, health: report.health }, header: fleetHeader(source, report.instances, queries) };
     } catch (error) {
       if (once) throw error;

@@ -36,9 +36,14 @@ export interface FleetReportResult {
 type Answers<K extends string> = Record<K, Sample[]>;
 
 /** Runs every query at once, all at the same evaluation time. */
-async function runAll<K extends string>(client: PrometheusClient, queries: Record<K, string>, time: number): Promise<Answers<K>> {
+async function runAll<K extends string>(
+  client: PrometheusClient,
+  queries: Record<K, string>,
+  time: number,
+  signal: AbortSignal | undefined,
+): Promise<Answers<K>> {
   const keys = Object.keys(queries) as K[];
-  const results = await Promise.all(keys.map((k) => client.query(queries[k], time)));
+  const results = await Promise.all(keys.map((k) => client.query(queries[k], time, signal)));
   return Object.fromEntries(keys.map((k, i) => [k, results[i]])) as Answers<K>;
 }
 
@@ -151,10 +156,19 @@ function instancesOf(a: Answers<'instances' | 'instanceOperations' | 'instanceRs
  * The fleet report: the SDK's report layout computed with PromQL over every instance's series,
  * judged by the SDK's own health rule. Throws PrometheusError when nothing of ragmeter's is there.
  */
-export async function fetchFleetReport(client: PrometheusClient, scope: Scope, windowSeconds: number | null, now = new Date()): Promise<FleetReportResult> {
+export async function fetchFleetReport(
+  client: PrometheusClient,
+  scope: Scope,
+  windowSeconds: number | null,
+  options: { now?: Date; signal?: AbortSignal } = {},
+): Promise<FleetReportResult> {
+  const now = options.now ?? new Date();
   const before = client.queries;
   const time = now.getTime() / 1000;
-  const [a, c] = await Promise.all([runAll(client, fleetQueries(scope), time), runAll(client, costQueries(scope), time)]);
+  const [a, c] = await Promise.all([
+    runAll(client, fleetQueries(scope), time, options.signal),
+    runAll(client, costQueries(scope), time, options.signal),
+  ]);
 
   const instances = instancesOf(a);
   if (instances.length === 0 && a.count.length === 0) {

@@ -48,12 +48,13 @@ export class PrometheusClient {
     this.endpoint = new URL('api/v1/query', target.base);
   }
 
-  /** Runs `expr` at `time` (epoch seconds) and returns its instant vector. */
-  async query(expr: string, time: number): Promise<Sample[]> {
+  /** Runs `expr` at `time` (epoch seconds) and returns its instant vector; `signal` cancels it (watch's Ctrl-C). */
+  async query(expr: string, time: number, signal?: AbortSignal): Promise<Sample[]> {
     this.queries += 1;
     const where = `Prometheus at ${this.target.shown}`;
     const signals = [AbortSignal.timeout(this.options.timeoutMs)];
     if (this.options.signal !== undefined) signals.push(this.options.signal);
+    if (signal !== undefined) signals.push(signal);
     let response: Response;
     let text: string;
     try {
