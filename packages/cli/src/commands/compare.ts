@@ -9,8 +9,8 @@ import { readReportFile } from '../report-file.js';
 
 export const compareCommand: Command = {
   name: 'compare',
-  synopsis: '<baseline.json> <current.json | --prometheus <url>>',
-  summary: 'compare two reports; exit 1 on a p95/p99, error-rate or cost regression',
+  synopsis: '<baseline.json> <current.json> | --prometheus <url>',
+  summary: 'compare two reports (or the fleet) to a baseline; exit 1 on a regression',
   help: `Usage: ragmeter compare <baseline.json> <current.json> [--max-regression 10%] [--min-operations 20] [--json]
        ragmeter compare <baseline.json> --prometheus <url> [--window 5m] [--selector ...] [...]
 

@@ -8,7 +8,7 @@ import { readReportFile } from '../report-file.js';
 export const reportCommand: Command = {
   name: 'report',
   synopsis: '<file.json> | --prometheus <url>',
-  summary: 'print a saved report, or the whole fleet from Prometheus, as a table',
+  summary: 'print a saved report, or the whole fleet from Prometheus',
   help: `Usage: ragmeter report <file.json> [--json]
        ragmeter report --prometheus <url> [--window 5m] [--selector '{service_name="rag-api"}']
                        [--header 'Authorization: Bearer <token>'] [--json]

@@ -82,7 +82,7 @@ async function watchLoop(url: string, sample: Sampler, intervalSeconds: number, 
 export const watchCommand: Command = {
   name: 'watch',
   synopsis: '<url> | --prometheus <url>',
-  summary: "live view of a running service's /report and /health",
+  summary: "live view of a running service's /report and /health, or of the fleet",
   help: `Usage: ragmeter watch <url> [--interval 2] [--once]
        ragmeter watch --prometheus <url> [--window 5m] [--selector ...] [--interval 2] [--once]
 
