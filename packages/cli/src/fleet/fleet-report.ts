@@ -1,7 +1,7 @@
-import type { OperationReport, PerformanceStats, Report } from '@ragmeter/sdk';
+import type { CostTotal, OperationReport, PerformanceStats, Report } from '@ragmeter/sdk';
 import { evaluateHealth } from '@ragmeter/sdk/format';
 import { REPORT_SCHEMA_VERSION } from '@ragmeter/sdk';
-import { costQueries, operationCost, type OperationCost } from './cost-queries.js';
+import { costQueries, costTotal, operationCost } from './cost-queries.js';
 import { PrometheusError, type PrometheusClient, type Sample } from './prometheus-client.js';
 import { fleetQueries, selector, SERIES, TYPE_LABEL, type Scope } from './promql.js';
 
@@ -17,14 +17,14 @@ export interface FleetInstance {
   rss_mb?: number;
 }
 
-/** An operation type's figures; cost when the cost series exist. */
-export type FleetOperationReport = OperationReport & { cost?: OperationCost };
+/** An operation type's figures; `cost` when one of its operations had a model, as in the SDK's report. */
+export type FleetOperationReport = OperationReport;
 
-/** The report in the SDK's layout, plus the instances it covers (and cost when known). */
-export type FleetReport = Omit<Report, 'operations'> & {
+/** The report in the SDK's layout (the current schema version, so `cost` is always there), plus the instances it covers. */
+export type FleetReport = Omit<Report, 'operations' | 'cost'> & {
   operations: Record<string, FleetOperationReport>;
   instances: { count: number; list: FleetInstance[] };
-  cost?: { total_usd: number; unpriced_operations: number };
+  cost: CostTotal;
 };
 
 export interface FleetReportResult {
@@ -192,22 +192,19 @@ export async function fetchFleetReport(
   }
 
   const costUsd = byLabel(c.costUsd, TYPE_LABEL);
+  const priced = byLabel(c.priced, TYPE_LABEL);
   const unpriced = byLabel(c.unpriced, TYPE_LABEL);
-  const hasCost = costUsd.size > 0 || unpriced.size > 0;
   const operations: Record<string, FleetOperationReport> = {};
   let total = 0;
-  let costTotal = 0;
-  let unpricedTotal = 0;
   for (const [type, s] of Object.entries(stats)) {
     total += s.totalOperations;
     const op = toOperationReport(s);
-    if (hasCost) {
-      const usd = nonNegative(costUsd.get(type));
-      const notPriced = Math.min(s.totalOperations, count(unpriced.get(type)));
-      op.cost = operationCost(usd, notPriced, s.totalOperations);
-      costTotal += usd;
-      unpricedTotal += notPriced;
-    }
+    // As the SDK: a type has a cost when any of its operations had a model, priced or not.
+    // Since start that is "the type has a cost series"; over a window, one that grew in it.
+    const usd = nonNegative(costUsd.get(type));
+    const notPriced = Math.min(s.totalOperations, count(unpriced.get(type)));
+    const withPrice = Math.min(s.totalOperations - notPriced, count(priced.get(type)));
+    if (withPrice > 0 || notPriced > 0 || usd > 0) op.cost = operationCost(usd, withPrice, notPriced);
     operations[type] = op;
   }
 
@@ -233,7 +230,7 @@ export async function fetchFleetReport(
     health: evaluateHealth(largestRss, stats, total),
     dropped: { total: [...dropped.values()].reduce((x, y) => x + y, 0), by_reason: Object.fromEntries(dropped) },
     instances: { count: instances.length, list: instances },
+    cost: costTotal(Object.values(operations).flatMap((op) => (op.cost === undefined ? [] : [op.cost]))),
   };
-  if (hasCost) report.cost = { total_usd: costTotal, unpriced_operations: unpricedTotal };
   return { report, queries: client.queries - before };
 }

@@ -1,10 +1,11 @@
 // The fleet view against a fake Prometheus on loopback, for what a real one cannot easily be
-// made to do: refuse a token, answer with HTML, reject a query, and hold cost series (which
-// the SDK does not export yet). Every error is one line on stderr and exit 2.
+// made to do: refuse a token, answer with HTML, reject a query, and hold cost series of chosen
+// values. Every error is one line on stderr and exit 2.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { main } from '../../src/main.js';
 import { costQueries } from '../../src/fleet/cost-queries.js';
+import { checkReport } from '../../src/report-schema.js';
 import { fleetQueries } from '../../src/fleet/promql.js';
 import type { FleetReport } from '../../src/fleet/fleet-report.js';
 
@@ -42,12 +43,17 @@ const vector = (result: Array<[Record<string, string>, number]>): Answer => ({
   }),
 });
 
-/** Canned answers by what each query asks: one llm_inference type on two instances, with cost. */
-function cannedFleet(withCost: boolean): (query: string) => Answer {
+/**
+ * Canned answers by what each query asks: llm_inference (10 operations) and
+ * document_retrieval (5, never with a model) on two instances; with cost, llm_inference has
+ * 8 priced operations for $0.40 and 2 unpriced.
+ */
+function cannedFleet(withCost: boolean, overrides: Record<string, Array<[Record<string, string>, number]>> = {}): (query: string) => Answer {
   const names = new Map(Object.entries({ ...fleetQueries({ matchers: [] }), ...costQueries({ matchers: [] }) }).map(([k, q]) => [q, k]));
   const t = { rag_operation_type: 'llm_inference' };
+  const r = { rag_operation_type: 'document_retrieval' };
   const answers: Record<string, Array<[Record<string, string>, number]>> = {
-    count: [[t, 10]],
+    count: [[t, 10], [r, 5]],
     failed: [[t, 1]],
     durationSum: [[t, 12]],
     p50: [[t, 1.1]],
@@ -68,7 +74,9 @@ function cannedFleet(withCost: boolean): (query: string) => Answer {
       [{ job: 'rag-api', instance: 'b:9464' }, 4],
     ],
     costUsd: withCost ? [[t, 0.4]] : [],
+    priced: withCost ? [[t, 8]] : [],
     unpriced: withCost ? [[t, 2]] : [],
+    ...overrides,
   };
   return (query) => {
     const name = names.get(query);
@@ -125,19 +133,40 @@ describe('fleet report from a fake Prometheus', () => {
         { job: 'rag-api', instance: 'b:9464', total_operations: 4 },
       ],
     });
-    expect(report).not.toHaveProperty('cost');
+    // No operation had a model: every type without cost, the total there with zeros (as the SDK).
+    expect(report.cost).toEqual({ total_usd: 0, unpriced_operations: 0 });
     expect(report.operations.llm_inference).not.toHaveProperty('cost');
+    expect(report.operations.document_retrieval).not.toHaveProperty('cost');
+    expect(checkReport(report)).toEqual({ ok: true, report });
     expect(new Set(fake.seen.map((s) => s.path))).toEqual(new Set(['/prom/api/v1/query']));
     expect(new Set(fake.seen.map((s) => s.time)).size).toBe(1);
     const table = await ragmeter('report', '--prometheus', fake.url);
     expect(table.stdout).toContain(`(${fake.seen.length / 2} queries;`);
   });
 
-  it('fills cost per type when the cost series exist: avg over the priced operations only', async () => {
+  it('fills cost for the types with cost series only: avg over the priced operations, the total summed', async () => {
     const fake = await start(cannedFleet(true));
     const report = JSON.parse((await ragmeter('report', '--prometheus', fake.url, '--json')).stdout) as FleetReport;
     expect(report.operations.llm_inference!.cost).toEqual({ total_usd: 0.4, avg_usd: 0.4 / 8, unpriced_operations: 2 });
+    expect(report.operations.document_retrieval).not.toHaveProperty('cost');
     expect(report.cost).toEqual({ total_usd: 0.4, unpriced_operations: 2 });
+    expect(checkReport(report)).toEqual({ ok: true, report });
+    expect(fake.seen.map((s) => s.query)).toContain('sum by (rag_operation_type) (rag_operation_priced_total)');
+  });
+
+  it('gives a type whose models are all unpriced a cost of 0 with avg 0, and sums the total over types', async () => {
+    const t = { rag_operation_type: 'llm_inference' };
+    const r = { rag_operation_type: 'document_retrieval' };
+    const fake = await start(
+      cannedFleet(true, { costUsd: [[t, 0.25]], priced: [[t, 5]], unpriced: [[t, 1], [r, 5]] }),
+    );
+    const report = JSON.parse((await ragmeter('report', '--prometheus', fake.url, '--json')).stdout) as FleetReport;
+    expect(report.operations.llm_inference!.cost).toEqual({ total_usd: 0.25, avg_usd: 0.05, unpriced_operations: 1 });
+    expect(report.operations.document_retrieval!.cost).toEqual({ total_usd: 0, avg_usd: 0, unpriced_operations: 5 });
+    expect(report.cost).toEqual({ total_usd: 0.25, unpriced_operations: 6 });
+    expect(checkReport(report)).toEqual({ ok: true, report });
+    const table = (await ragmeter('report', '--prometheus', fake.url)).stdout;
+    expect(table.split('\n').find((line) => line.startsWith('document_retrieval '))).toContain('unpriced');
   });
 
   it('sends the headers of RAGMETER_PROMETHEUS_HEADERS and --header; the flag wins', async () => {

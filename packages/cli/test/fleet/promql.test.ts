@@ -78,6 +78,7 @@ describe('PromQL of the fleet report', () => {
     expect(queries.failed).toContain('rag_operation_duration_seconds_count{error_type!=""}');
     expect(costQueries(all)).toEqual({
       costUsd: 'sum by (rag_operation_type) (rag_operation_cost_USD_total)',
+      priced: 'sum by (rag_operation_type) (rag_operation_priced_total)',
       unpriced: 'sum by (rag_operation_type) (rag_operation_unpriced_total)',
     });
   });
