@@ -58,7 +58,23 @@ function byLabel(samples: Sample[], label: string): Map<string, number> {
 const count = (value: number | undefined): number => Math.max(0, Math.round(value ?? 0));
 const nonNegative = (value: number | undefined): number => (value !== undefined && value > 0 ? value : 0);
 
-function operationStats(type: string, a: Answers<keyof ReturnType<typeof fleetQueries>>, get: (k: keyof typeof a) => number | undefined): PerformanceStats {
+type CostAnswers = Answers<keyof ReturnType<typeof costQueries>>;
+
+/** A type's cost figures, counts clamped to its operations (a windowed increase() is extrapolated). */
+function costStats(total: number, get: (k: keyof CostAnswers) => number | undefined): Pick<PerformanceStats, 'totalCostUsd' | 'avgCostUsd' | 'pricedOperations' | 'unpricedOperations'> {
+  const usd = nonNegative(get('costUsd'));
+  const unpriced = Math.min(total, count(get('unpriced')));
+  const priced = Math.min(total - unpriced, count(get('priced')));
+  const cost = operationCost(usd, priced, unpriced);
+  return { totalCostUsd: cost.total_usd, avgCostUsd: cost.avg_usd, pricedOperations: priced, unpricedOperations: unpriced };
+}
+
+function operationStats(
+  type: string,
+  a: Answers<keyof ReturnType<typeof fleetQueries>>,
+  get: (k: keyof typeof a) => number | undefined,
+  getCost: (k: keyof CostAnswers) => number | undefined,
+): PerformanceStats {
   const total = count(get('count'));
   const failed = Math.min(total, count(get('failed')));
   const has = total > 0;
@@ -98,6 +114,7 @@ function operationStats(type: string, a: Answers<keyof ReturnType<typeof fleetQu
     p50TimeToFirstTokenSeconds: ttft('ttftP50'),
     p95TimeToFirstTokenSeconds: ttft('ttftP95'),
     p99TimeToFirstTokenSeconds: ttft('ttftP99'),
+    ...costStats(total, getCost),
   };
 }
 
@@ -125,6 +142,11 @@ function toOperationReport(s: PerformanceStats): FleetOperationReport {
       p95: s.p95TimeToFirstTokenSeconds,
       p99: s.p99TimeToFirstTokenSeconds,
     };
+  }
+  // As the SDK: a type has a cost when any of its operations had a model, priced or not. Since
+  // start that is "the type has a cost series"; over a window, one that grew in it.
+  if (s.pricedOperations > 0 || s.unpricedOperations > 0 || s.totalCostUsd > 0) {
+    report.cost = operationCost(s.totalCostUsd, s.pricedOperations, s.unpricedOperations);
   }
   return report;
 }
@@ -185,27 +207,23 @@ export async function fetchFleetReport(
     if (m === undefined) maps.set(k, (m = byLabel(a[k], TYPE_LABEL)));
     return m.get(type);
   };
+  const costMaps = new Map<string, Map<string, number>>();
+  const getCost = (type: string) => (k: keyof typeof c): number | undefined => {
+    let m = costMaps.get(k);
+    if (m === undefined) costMaps.set(k, (m = byLabel(c[k], TYPE_LABEL)));
+    return m.get(type);
+  };
   const stats: Record<string, PerformanceStats> = {};
   for (const type of [...counts.keys()].filter((t) => t !== '').sort()) {
-    const s = operationStats(type, a, get(type));
+    const s = operationStats(type, a, get(type), getCost(type));
     if (s.totalOperations > 0) stats[type] = s;
   }
 
-  const costUsd = byLabel(c.costUsd, TYPE_LABEL);
-  const priced = byLabel(c.priced, TYPE_LABEL);
-  const unpriced = byLabel(c.unpriced, TYPE_LABEL);
   const operations: Record<string, FleetOperationReport> = {};
   let total = 0;
   for (const [type, s] of Object.entries(stats)) {
     total += s.totalOperations;
-    const op = toOperationReport(s);
-    // As the SDK: a type has a cost when any of its operations had a model, priced or not.
-    // Since start that is "the type has a cost series"; over a window, one that grew in it.
-    const usd = nonNegative(costUsd.get(type));
-    const notPriced = Math.min(s.totalOperations, count(unpriced.get(type)));
-    const withPrice = Math.min(s.totalOperations - notPriced, count(priced.get(type)));
-    if (withPrice > 0 || notPriced > 0 || usd > 0) op.cost = operationCost(usd, withPrice, notPriced);
-    operations[type] = op;
+    operations[type] = toOperationReport(s);
   }
 
   const rss = instances.flatMap((i) => (i.rss_mb === undefined ? [] : [i.rss_mb]));

@@ -1,6 +1,7 @@
 // One ragmeter instance of the fleet test, in its own process (so a busy test runner never
 // delays a scrape): serves /metrics on 127.0.0.1:<port>, prints "ready", runs the workload
-// given as JSON when a line arrives on stdin, prints "done", and stays up until killed.
+// given as JSON when a line arrives on stdin, prints "report <its own report as JSON>" and
+// "done", and stays up until killed.
 'use strict';
 const { PerformanceMonitor } = require('@ragmeter/sdk');
 
@@ -28,6 +29,7 @@ async function run() {
       ...(success ? {} : { errorType: 'TimeoutError' }),
       inputTokens: workload.tokens.input,
       outputTokens: workload.tokens.output,
+      attributes: { 'gen_ai.request.model': workload.models[i % workload.models.length] },
     });
   });
   for (let i = 0; i < workload.streams; i++) {
@@ -37,6 +39,7 @@ async function run() {
     });
   }
   monitor.recordOperation({ type: 'embedding_generation', durationSeconds: Number.NaN });
+  process.stdout.write(`report ${JSON.stringify(await monitor.generateReport())}\n`);
   process.stdout.write('done\n');
 }
 

@@ -1,13 +1,14 @@
 // The fleet view against the real Prometheus binary: two ragmeter monitors, each serving
 // /metrics on loopback with a known workload, scraped every second; `ragmeter report
 // --prometheus` must give their combined figures: counts, failures, tokens and drops exact,
-// p50/p95/p99 inside the bucket where the combined data's own percentile lies.
+// p50/p95/p99 inside the bucket where the combined data's own percentile lies, and cost the
+// sum of the instances' own reports' cost (their LLM calls carry priced and unpriced models).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { INSTRUMENTS } from '@ragmeter/sdk';
+import { INSTRUMENTS, type Report } from '@ragmeter/sdk';
 import { main } from '../../src/main.js';
 import { checkReport } from '../../src/report-schema.js';
 import type { FleetReport } from '../../src/fleet/fleet-report.js';
@@ -34,16 +35,19 @@ interface Workload {
   streams: number;
   /** Host metrics (RSS) on; they make a scrape slow on a loaded machine, so only one instance has them. */
   hostMetrics: boolean;
+  /** gen_ai.request.model of the LLM calls, in turn; UNPRICED has no price in the bundled table. */
+  models: string[];
 }
+const UNPRICED = 'in-house-llm';
 const WORKLOADS: Workload[] = [
-  { retrieval: retrievalA, llm: llmA, failEvery: 5, tokens: { input: 100, output: 40 }, streams: 0, hostMetrics: true },
-  { retrieval: retrievalB, llm: llmB, failEvery: 3, tokens: { input: 200, output: 50 }, streams: 3, hostMetrics: false },
+  { retrieval: retrievalA, llm: llmA, failEvery: 5, tokens: { input: 100, output: 40 }, streams: 0, hostMetrics: true, models: ['gpt-4o-mini'] },
+  { retrieval: retrievalB, llm: llmB, failEvery: 3, tokens: { input: 200, output: 50 }, streams: 3, hostMetrics: false, models: ['gpt-4.1-nano', UNPRICED] },
 ];
 
 const INSTANCE_SCRIPT = join(__dirname, 'fleet-instance.cjs');
 
 /** Starts one instance in its own process; resolves once it serves /metrics. */
-async function startInstance(port: number, workload: Workload): Promise<{ child: ChildProcess; run: () => Promise<void> }> {
+async function startInstance(port: number, workload: Workload): Promise<{ child: ChildProcess; run: () => Promise<Report> }> {
   const child = spawn(process.execPath, [INSTANCE_SCRIPT, String(port), JSON.stringify(workload)], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -62,6 +66,8 @@ async function startInstance(port: number, workload: Workload): Promise<{ child:
     run: async () => {
       child.stdin!.write('go\n');
       await line('done');
+      const report = out.split('\n').find((l) => l.startsWith('report '))!;
+      return JSON.parse(report.slice('report '.length)) as Report;
     },
   };
 }
@@ -94,8 +100,10 @@ describeWithPrometheus('ragmeter report --prometheus over two instances scraped 
   let dir = '';
   let prometheus: PrometheusServer | undefined;
   const children: ChildProcess[] = [];
-  const runs: Array<() => Promise<void>> = [];
+  const runs: Array<() => Promise<Report>> = [];
   const instances: string[] = [];
+  /** Each instance's own report after its workload, since start. */
+  let own: Report[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ragmeter-fleet-'));
@@ -126,7 +134,7 @@ describeWithPrometheus('ragmeter report --prometheus over two instances scraped 
       }
     };
     await scraped(`count(up{job="${JOB}"} == 1)`, instances.length);
-    await Promise.all(runs.map((run) => run()));
+    own = await Promise.all(runs.map((run) => run()));
     const total = WORKLOADS.reduce((n, w) => n + w.retrieval.length + w.llm.length + w.streams, 0);
     await scraped('sum(rag_operation_duration_seconds_count)', total);
   }, 90_000);
@@ -194,7 +202,29 @@ describeWithPrometheus('ragmeter report --prometheus over two instances scraped 
     // 7 of 30 failed (23%) is over the SDK's default 10% limit; retrieval never fails.
     expect(report.health.status).toBe('warning');
     expect(report.health.issues).toEqual([expect.stringMatching(/^High error rate for llm_inference: 23\.3% \(7\/30\) > 10\.0%$/)]);
-    expect(report).not.toHaveProperty('cost');
+  });
+
+  it('sums the instances\' own costs: per type for the LLM calls only (they alone had a model), and in total', async () => {
+    const report = JSON.parse(await ragmeterOk(prometheus!, 'report', '--prometheus', prometheus!.url, '--json')) as FleetReport;
+    const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+    const near = (value: number, want: number): void => {
+      expect({ value, near: Math.abs(value - want) <= 1e-12 * Math.abs(want) }).toEqual({ value, near: true });
+    };
+    const ownLlm = own.map((r) => r.operations.llm_inference!.cost!);
+    // Both instances priced something, and the second left some unpriced.
+    expect(ownLlm.map((c) => c.total_usd > 0)).toEqual([true, true]);
+    expect(ownLlm.map((c) => c.unpriced_operations)).toEqual([0, llmB.length / 2]);
+
+    const cost = report.operations.llm_inference!.cost!;
+    near(cost.total_usd, sum(ownLlm.map((c) => c.total_usd)));
+    expect(cost.unpriced_operations).toBe(sum(ownLlm.map((c) => c.unpriced_operations)));
+    const priced = llmA.length + llmB.length / 2;
+    near(cost.avg_usd, cost.total_usd / priced);
+    for (const type of ['document_retrieval', 'llm_stream']) {
+      expect({ type, cost: report.operations[type]!.cost }).toEqual({ type, cost: undefined });
+    }
+    near(report.cost.total_usd, sum(own.map((r) => r.cost!.total_usd)));
+    expect(report.cost.unpriced_operations).toBe(sum(own.map((r) => r.cost!.unpriced_operations)));
   });
 
   it('prints the same report as a table with the instances above it', async () => {
