@@ -29,6 +29,9 @@ const shared = {
 
 const config: Config = {
   testTimeout: 30_000,
+  // A worker past this much memory after a test file is replaced: long runs stay small (and a
+  // test that reads the process's own RSS sees a test file's, not a whole lane's).
+  workerIdleMemoryLimit: '768MB',
   projects: [
     {
       ...shared,

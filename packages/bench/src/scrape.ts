@@ -108,7 +108,8 @@ function countSeries(text: string): { series: number; samples: number } {
     if (line === '' || line.startsWith('#')) continue;
     samples++;
     const name = line.slice(0, line.search(/[{ ]/));
-    if (!name.startsWith('rag_operation_')) continue;
+    // the families the prom-client twin serves too (the cost counters are ragmeter's own)
+    if (!/^rag_operation_(duration_seconds|tokens|memory_delta_bytes)(_|$)/.test(name)) continue;
     const family = name.replace(/_(bucket|sum|count)$/, '');
     if (histograms.has(family) ? name.endsWith('_count') : true) series++;
   }
@@ -237,7 +238,7 @@ runBenchmark('scrape', 'Scrape: GET /metrics', async ({ quick }) => {
     checks: [],
     notes: [
       'startRagMeter({ prometheus: { port: 0, host: "127.0.0.1" }, otlp: false, hostMetrics: false, tracing: false }); ' +
-        'ragmeter also serves its gen_ai.* client metrics, rag.health.status and target_info, which prom-client does not.',
+        'ragmeter also serves its gen_ai.* client metrics, the rag.operation.cost/priced counters of the priced models, rag.health.status and target_info, which prom-client does not.',
       'Series: one per histogram label set or per counter/gauge label set, rag.operation.* only; sample lines count every line ' +
         '(each histogram series has 17–19 bucket lines + sum + count). "Per sample line" divides the latency ratio by the ratio of sample lines.',
       'Longest event-loop stall: the maximum of monitorEventLoopDelay (1 ms resolution) over ' + (quick ? 3 : 10) + ' scrapes in a row; ' +

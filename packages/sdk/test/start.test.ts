@@ -141,7 +141,7 @@ describe('startRagMeter: the HTTP endpoints', () => {
   });
 
   it('answers HEAD without a body, 404 elsewhere and 405 for other methods', async () => {
-    const m = started({ prometheus: { port: 0 }, hostMetrics: false });
+    const m = started({ prometheus: { port: 0 }, hostMetrics: false, health: { maxRssMb: 1e6 } }); // the jest worker's RSS is not under test
     const base = await m.serverUrl();
     for (const path of ['/', '/metrics', '/report', '/health']) {
       const head = await get(`${base}${path}`, { method: 'HEAD' });
@@ -157,7 +157,7 @@ describe('startRagMeter: the HTTP endpoints', () => {
   });
 
   it('serves the live page at / beside the endpoints, under a same-origin content policy', async () => {
-    const m = started({ prometheus: { port: 0 }, hostMetrics: false });
+    const m = started({ prometheus: { port: 0 }, hostMetrics: false, health: { maxRssMb: 1e6 } });
     const base = await m.serverUrl();
     const page = await get(`${base}/`);
     expect(page.status).toBe(200);
