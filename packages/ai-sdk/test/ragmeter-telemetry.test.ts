@@ -303,6 +303,7 @@ describe('embed, embedMany and rerank', () => {
     const model = new MockEmbeddingModelV4({
       doEmbed: async () => {
         if (calls++ === 0) throw new APICallError({ message: 'busy', url: 'http://127.0.0.1/', requestBodyValues: {}, statusCode: 503, isRetryable: true });
+        await new Promise((resolve) => setTimeout(resolve, 30)); // the retry lasts: "ended with the call" would be 30 ms late
         return { embeddings: [[1]], usage: { tokens: 3 }, warnings: [] };
       },
     });
@@ -312,7 +313,9 @@ describe('embed, embedMany and rerank', () => {
     expect(failed!.attributes['error.type']).toBe('FailedAttemptError');
     // The failed attempt ended when the retry started, not when the whole call did.
     expect(retried!.attributes['error.type']).toBeUndefined();
-    expect(failed!.endTime[0] * 1e9 + failed!.endTime[1]).toBeLessThanOrEqual(retried!.startTime[0] * 1e9 + retried!.startTime[1]);
+    // Each span anchors its clock on Date.now() (1 ms steps), so two spans' times agree to ~2 ms.
+    const ms = (t: [number, number]) => t[0] * 1e3 + t[1] / 1e6;
+    expect(ms(failed!.endTime)).toBeLessThanOrEqual(ms(retried!.startTime) + 2);
   });
 
   it('counts a failing embedding model, and the caller gets its error unchanged', async () => {
