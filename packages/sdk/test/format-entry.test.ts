@@ -8,7 +8,7 @@ describe('@ragmeter/sdk/format entry', () => {
 
   it('exports the formatting helpers and the health rule by name', () => {
     expect(Object.keys(formatEntry).sort()).toEqual(
-      ['DEFAULT_HEALTH_THRESHOLDS', 'evaluateHealth', 'formatDuration', 'formatNumber', 'formatReport', 'formatTable', 'formatUsd'].sort(),
+      ['DEFAULT_HEALTH_THRESHOLDS', 'evaluateHealth', 'formatDuration', 'formatNumber', 'formatReport', 'formatTable', 'formatUsd', 'toOperationReport'].sort(),
     );
   });
 

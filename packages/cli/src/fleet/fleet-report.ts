@@ -1,5 +1,5 @@
 import type { CostTotal, OperationReport, PerformanceStats, Report } from '@ragmeter/sdk';
-import { evaluateHealth } from '@ragmeter/sdk/format';
+import { evaluateHealth, toOperationReport } from '@ragmeter/sdk/format';
 import { REPORT_SCHEMA_VERSION } from '@ragmeter/sdk';
 import { costQueries, costTotal, operationCost } from './cost-queries.js';
 import { PrometheusError, type PrometheusClient, type Sample } from './prometheus-client.js';
@@ -118,34 +118,13 @@ function operationStats(
   };
 }
 
-function toOperationReport(s: PerformanceStats): FleetOperationReport {
-  const report: FleetOperationReport = {
-    total: s.totalOperations,
-    successful: s.successfulOperations,
-    failed: s.failedOperations,
-    error_rate: s.totalOperations > 0 ? s.failedOperations / s.totalOperations : 0,
-    duration: {
-      min: s.minDurationSeconds,
-      max: s.maxDurationSeconds,
-      avg: s.avgDurationSeconds,
-      p50: s.p50DurationSeconds,
-      p95: s.p95DurationSeconds,
-      p99: s.p99DurationSeconds,
-    },
-    tokens: { total: s.totalTokens, avg: s.avgTokens, input: s.inputTokens, output: s.outputTokens },
-    memory_delta_mb: { total: s.totalMemoryDeltaMb, avg: s.avgMemoryDeltaMb },
-  };
-  if (s.timeToFirstTokenCount > 0) {
-    report.time_to_first_token = {
-      count: s.timeToFirstTokenCount,
-      p50: s.p50TimeToFirstTokenSeconds,
-      p95: s.p95TimeToFirstTokenSeconds,
-      p99: s.p99TimeToFirstTokenSeconds,
-    };
-  }
+/** The SDK's layout of one type's stats, so a fleet report reads like a process's. */
+function toFleetOperationReport(s: PerformanceStats): FleetOperationReport {
+  const report: FleetOperationReport = toOperationReport(s);
   // As the SDK: a type has a cost when any of its operations had a model, priced or not. Since
-  // start that is "the type has a cost series"; over a window, one that grew in it.
-  if (s.pricedOperations > 0 || s.unpricedOperations > 0 || s.totalCostUsd > 0) {
+  // start that is "the type has a cost series"; over a window, one that grew in it. A USD series
+  // without priced or unpriced counts (not exported by any SDK version) still shows its cost.
+  if (report.cost === undefined && s.totalCostUsd > 0) {
     report.cost = operationCost(s.totalCostUsd, s.pricedOperations, s.unpricedOperations);
   }
   return report;
@@ -223,7 +202,7 @@ export async function fetchFleetReport(
   let total = 0;
   for (const [type, s] of Object.entries(stats)) {
     total += s.totalOperations;
-    operations[type] = toOperationReport(s);
+    operations[type] = toFleetOperationReport(s);
   }
 
   const rss = instances.flatMap((i) => (i.rss_mb === undefined ? [] : [i.rss_mb]));
