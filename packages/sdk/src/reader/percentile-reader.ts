@@ -72,6 +72,8 @@ export class PercentileReader extends MetricReader {
   private epoch = 0;
   /** The latest clear's collection; refresh() waits for it. */
   private clearing: Promise<void> = Promise.resolve();
+  /** The latest refresh; the next one starts after it. */
+  private refreshing: Promise<void> = Promise.resolve();
   /**
    * While a clear's collection is in flight, records wait here (the recorder pushes them) and
    * land after it, so they are not thrown away with what ended before the clear.
@@ -131,12 +133,24 @@ export class PercentileReader extends MetricReader {
    * Pulls what was recorded since the last collection into the aggregates, in the time slot
    * of `at` (default now).
    */
-  async refresh(at?: number): Promise<void> {
-    // Taken before waiting: a clear() any time after this call means that what the collection
-    // returns predates it (records made after a clear are held back until it is done).
-    const epoch = this.epoch;
-    await this.clearing;
+  refresh(at?: number): Promise<void> {
+    // One refresh at a time: with delta temporality, a second collection running beside the
+    // first returns nothing, and could report before the first has merged what it took.
+    const run = this.refreshing.then(() => this.refreshOnce(at));
+    this.refreshing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async refreshOnce(at: number | undefined): Promise<void> {
+    // After every clear in flight: records made after a clear are held back until it is done.
+    let clearing: Promise<void>;
+    do {
+      clearing = this.clearing;
+      await clearing;
+    } while (clearing !== this.clearing);
     if (this.isShutdown) return; // after shutdown the report shows what was collected until then
+    // A clear() while this collection runs means that what it returns predates the clear.
+    const epoch = this.epoch;
     const { resourceMetrics } = await this.collect();
     if (epoch !== this.epoch) return;
     this.ingest(resourceMetrics, at ?? Date.now());

@@ -262,3 +262,25 @@ describe('PercentileReader options', () => {
     expect(reader.slotSeconds).toBeCloseTo(2_147_483.6, 1);
   });
 });
+
+describe('PercentileReader refreshes', () => {
+  it('runs one at a time, so a report never reads before an earlier collection has merged', async () => {
+    const { reader, duration } = setup();
+    duration.record(0.1, { [ATTR_OPERATION_TYPE]: 'llm_inference' });
+    // The first collection (e.g. a slot-boundary refresh) takes the data but resolves late.
+    const collect = reader.collect.bind(reader);
+    let first = true;
+    reader.collect = async (options) => {
+      const result = await collect(options);
+      if (first) {
+        first = false;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return result;
+    };
+    const boundary = reader.refresh();
+    await reader.refresh(); // the report's own refresh
+    expect(reader.aggregates().get('llm_inference')?.duration.count).toBe(1);
+    await boundary;
+  });
+});
