@@ -29,7 +29,8 @@ interface Slot {
  * number of operations; nothing is kept per operation once it ends.
  */
 export class BreakdownSums {
-  private total = new Map<string, ParentSums>();
+  /** Sums of the slots that left the window, so that "since start" needs no second fold per operation. */
+  private evicted = new Map<string, ParentSums>();
   private slots: Slot[] = [];
 
   constructor(
@@ -46,14 +47,12 @@ export class BreakdownSums {
   fold(type: string, seconds: number, children: Map<string, number> | undefined, now = Date.now()): void {
     let childSeconds = 0;
     if (children !== undefined) for (const s of children.values()) childSeconds += s;
-    const self = Math.max(0, seconds - childSeconds);
-    add(this.total, type, seconds, self, children);
-    add(this.currentSlot(now).parents, type, seconds, self, children);
+    add(this.currentSlot(now).parents, type, seconds, Math.max(0, seconds - childSeconds), children);
   }
 
   /** Forgets everything (clearMetrics()). */
   clear(): void {
-    this.total = new Map();
+    this.evicted = new Map();
     this.slots = [];
   }
 
@@ -62,10 +61,14 @@ export class BreakdownSums {
    * the most recent slots covering it (slot granularity, as the percentile reader's).
    */
   sums(windowSeconds?: number, now = Date.now()): Map<string, ParentSums> {
-    if (windowSeconds === undefined) return this.total;
-    const slotMs = this.slotSeconds * 1000;
-    const from = Math.floor((now - Math.min(windowSeconds, this.windowSeconds) * 1000) / slotMs) * slotMs;
     const merged = new Map<string, ParentSums>();
+    let from = -Infinity;
+    if (windowSeconds === undefined) {
+      for (const [type, s] of this.evicted) add(merged, type, s.seconds, s.selfSeconds, s.children, s.operations);
+    } else {
+      const slotMs = this.slotSeconds * 1000;
+      from = Math.floor((now - Math.min(windowSeconds, this.windowSeconds) * 1000) / slotMs) * slotMs;
+    }
     for (const slot of this.slots) {
       if (slot.start < from) continue;
       for (const [type, s] of slot.parents) add(merged, type, s.seconds, s.selfSeconds, s.children, s.operations);
@@ -74,6 +77,12 @@ export class BreakdownSums {
   }
 
   private currentSlot(now: number): Slot {
+    const last = this.slots[this.slots.length - 1];
+    if (last !== undefined && now >= last.start && now - last.start < this.slotSeconds * 1000) return last;
+    return this.slotAt(now);
+  }
+
+  private slotAt(now: number): Slot {
     const slotMs = this.slotSeconds * 1000;
     const start = Math.floor(now / slotMs) * slotMs;
     let last = this.slots[this.slots.length - 1];
@@ -81,7 +90,9 @@ export class BreakdownSums {
       last = { start, parents: new Map() };
       this.slots.push(last);
       const oldest = start - this.windowSeconds * 1000;
-      while (this.slots.length > 0 && this.slots[0]!.start + slotMs <= oldest) this.slots.shift();
+      while (this.slots.length > 0 && this.slots[0]!.start + slotMs <= oldest) {
+        for (const [type, s] of this.slots.shift()!.parents) add(this.evicted, type, s.seconds, s.selfSeconds, s.children, s.operations);
+      }
     }
     return last;
   }

@@ -1,7 +1,6 @@
 import {
   SpanStatusCode,
   createContextKey,
-  trace,
   type Attributes,
   type AttributeValue,
   type Context,
@@ -21,6 +20,7 @@ import type { DropCounter, DropReason } from './dropped.js';
 import { readRecordedOperation, type RecordedOperation } from './recorded-operation.js';
 import { errorTypeOf, isErrorLike, messageOf, shown } from './errors.js';
 import { MetricWriter } from './metric-writer.js';
+import { operationContext } from './operation-context.js';
 import { TypeTable } from './type-table.js';
 
 /** Options of `trackOperation()`. */
@@ -135,7 +135,7 @@ export class Recorder implements OperationSink {
    * Context key of the operation active in a context: the nearest operation of this monitor,
    * through any spans of other code in between, is the parent in the stage breakdown.
    */
-  private readonly operationKey = createContextKey('ragmeter.operation');
+  private readonly operationKey = Symbol('ragmeter.operation');
 
   constructor(parts: RecorderParts) {
     this.breakdown = parts.breakdown;
@@ -196,15 +196,13 @@ export class Recorder implements OperationSink {
       let attrs = attributes === undefined ? undefined : this.policy.sanitize(attributes);
       if (inherited !== undefined) attrs = attrs === undefined ? inherited : { ...inherited, ...attrs };
       let span;
-      let context = parentContext;
       if (this.tracer !== undefined) {
         span = this.tracer.startSpan(type, { attributes: entry.attrs }, parentContext);
         if (attrs !== undefined) span.setAttributes(attrs);
-        context = trace.setSpan(parentContext, span);
       }
       const op = new Operation(this, entry, span, undefined, performance.now(), this.memoryTracking ? heapUsedBytes() : 0, attrs);
       op.parent = parentContext.getValue(this.operationKey) as Operation | undefined;
-      op.ctx = context.setValue(this.operationKey, op);
+      op.ctx = operationContext(parentContext, span, this.operationKey, op);
       return op;
     } catch (error) {
       this.drop('internal_error', `could not start an operation: ${shown(error)}`);

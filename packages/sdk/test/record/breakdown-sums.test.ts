@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { BreakdownSums } from '../../src/record/breakdown-sums.js';
 import { buildBreakdown } from '../../src/report/breakdown.js';
 
@@ -59,5 +60,41 @@ describe('buildBreakdown', () => {
     const sums = new BreakdownSums(300, 30);
     sums.fold('query', 0, children({ llm: 0 }));
     expect(buildBreakdown(sums.sums())!.query).toEqual({ self: { share: 0, avg_seconds: 0 }, llm: { share: 0, avg_seconds: 0 } });
+  });
+
+  it('since start equals the plain sum of every fold, however many slots came and went', () => {
+    const fold = fc.record({
+      type: fc.constantFrom('query', 'llm', 'retrieval'),
+      seconds: fc.integer({ min: 0, max: 1000 }).map((ms) => ms / 1000),
+      child: fc.option(fc.record({ type: fc.constantFrom('llm', 'embedding'), seconds: fc.integer({ min: 0, max: 1000 }).map((ms) => ms / 1000) })),
+      // steps forward in time, up to 3 slots at once, so slots leave the 60 s window often
+      stepMs: fc.integer({ min: 0, max: 90_000 }),
+    });
+    fc.assert(
+      fc.property(fc.array(fold, { maxLength: 200 }), (folds) => {
+        const sums = new BreakdownSums(60, 10);
+        const expected = new Map<string, { operations: number; seconds: number; children: Map<string, number> }>();
+        let now = 1_700_000_000_000;
+        for (const f of folds) {
+          now += f.stepMs;
+          const kids = f.child === null ? undefined : children({ [f.child.type]: f.child.seconds });
+          sums.fold(f.type, f.seconds, kids, now);
+          const e = expected.get(f.type) ?? { operations: 0, seconds: 0, children: new Map<string, number>() };
+          e.operations += 1;
+          e.seconds += f.seconds;
+          if (f.child !== null) e.children.set(f.child.type, (e.children.get(f.child.type) ?? 0) + f.child.seconds);
+          expected.set(f.type, e);
+        }
+        const total = sums.sums();
+        expect([...total.keys()].sort()).toEqual([...expected.keys()].sort());
+        for (const [type, e] of expected) {
+          const got = total.get(type)!;
+          expect(got.operations).toBe(e.operations);
+          expect(got.seconds).toBeCloseTo(e.seconds, 9);
+          expect([...got.children.keys()].sort()).toEqual([...e.children.keys()].sort());
+          for (const [child, s] of e.children) expect(got.children.get(child)).toBeCloseTo(s, 9);
+        }
+      }),
+    );
   });
 });
