@@ -6,6 +6,7 @@ import { join } from 'node:path';
 const PACKAGE = join(__dirname, '..');
 const SECTIONS = [
   'Overhead per tracked operation',
+  'Overhead per tracked operation with OTLP export and /metrics on',
   'Hot path: cost of each call in a tracked operation',
   'Throughput: async operations per second',
   'generateReport() time',
