@@ -2,7 +2,7 @@ import { diag, type Attributes, type MeterProvider, type TracerProvider } from '
 import type { RagMeterOptions } from './config/types.js';
 import { validateOptions } from './config/validate.js';
 import { LIVE_PAGE } from './export/live-page.js';
-import { prometheusText } from './export/prometheus.js';
+import { prometheusBody } from './export/prometheus.js';
 import { RagMeterServer } from './export/server.js';
 import { INSTRUMENTATION_SCOPE } from './instruments.js';
 import type { Operation } from './operation.js';
@@ -119,7 +119,7 @@ export class PerformanceMonitor {
       host,
       port,
       serves: {
-        metrics: reader === undefined ? undefined : () => prometheusText(reader),
+        metrics: reader === undefined ? undefined : () => prometheusBody(reader),
         report: (windowSeconds) => this.generateReport({ windowSeconds }),
         health: () => this.getHealthStatus(),
         page: LIVE_PAGE,

@@ -14,7 +14,7 @@ import { prometheusBaseName, prometheusUnit } from './prometheus-names.js';
  */
 
 const NO_REGISTERED_METRICS = '# no registered metrics';
-/** Data points written between two looks at the clock. */
+/** Data points written between two looks at the clock; also the points per emitted piece (tens of KB at most). */
 const POINTS_PER_CHECK = 16;
 
 function escapeString(text: string): string {
@@ -73,7 +73,27 @@ export class PrometheusTextSerializer {
    * have passed (Infinity: one synchronous run).
    */
   async serialize(resourceMetrics: ResourceMetrics, sliceMs = 5): Promise<string> {
-    const out: string[] = [];
+    const parts: string[] = [];
+    await this.write(resourceMetrics, sliceMs, (text) => parts.push(text));
+    return parts.join('');
+  }
+
+  /**
+   * The same exposition as UTF-8 buffers of a few data points each, encoded as they are written:
+   * a large exposition is never joined or encoded in one piece (at 1000 series that alone took
+   * longer than a slice). Their concatenation is byte for byte `serialize()`'s text.
+   */
+  async buffers(resourceMetrics: ResourceMetrics, sliceMs = 5): Promise<Buffer[]> {
+    const buffers: Buffer[] = [];
+    await this.write(resourceMetrics, sliceMs, (text) => buffers.push(Buffer.from(text, 'utf8')));
+    return buffers;
+  }
+
+  /** Writes the exposition through `emit`, a slice's text at a time. */
+  private async write(resourceMetrics: ResourceMetrics, sliceMs: number, emit: (text: string) => void): Promise<void> {
+    const target = this.labels(resourceMetrics.resource.attributes);
+    let out: string[] = [`# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info${target === '' ? '' : `{${target}}`} 1\n`];
+    let empty = true;
     let sliceStart = performance.now();
     let points = 0;
     for (const scopeMetrics of resourceMetrics.scopeMetrics) {
@@ -85,6 +105,7 @@ export class PrometheusTextSerializer {
       for (const metric of scopeMetrics.metrics) {
         const name = exposedName(metric);
         if (name === undefined) continue;
+        empty = false;
         const description = escapeString(metric.descriptor.description || 'description missing');
         const unit = prometheusUnit(metric.descriptor.unit, isGauge(metric));
         out.push(`# HELP ${name} ${description}${unit ? `\n# UNIT ${name} ${escapeString(unit)}` : ''}\n# TYPE ${name} ${typeName(metric)}\n`);
@@ -95,16 +116,21 @@ export class PrometheusTextSerializer {
           const labels = own === '' ? scopeText : `${own},${scopeText}`;
           if (histogram) this.histogram(out, name, labels, point.value as Histogram);
           else if (singular) out.push(`${name}{${labels}} ${valueText(point.value as number)}\n`);
-          if (++points % POINTS_PER_CHECK === 0 && performance.now() - sliceStart >= sliceMs) {
-            await new Promise<void>((resolve) => setImmediate(resolve));
-            sliceStart = performance.now();
+          if (++points % POINTS_PER_CHECK === 0) {
+            // Small pieces only: one large string or buffer is a fresh allocation the size of the
+            // whole exposition, and joining or encoding it is one long block of the event loop.
+            emit(out.join(''));
+            out = [];
+            if (performance.now() - sliceStart >= sliceMs) {
+              await new Promise<void>((resolve) => setImmediate(resolve));
+              sliceStart = performance.now();
+            }
           }
         }
       }
     }
-    const body = out.length === 0 ? NO_REGISTERED_METRICS : out.join('');
-    const target = this.labels(resourceMetrics.resource.attributes);
-    return `# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info${target === '' ? '' : `{${target}}`} 1\n${body}`;
+    if (empty) out.push(NO_REGISTERED_METRICS);
+    emit(out.join(''));
   }
 
   private histogram(out: string[], name: string, labels: string, value: Histogram): void {

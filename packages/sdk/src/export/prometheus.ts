@@ -27,10 +27,10 @@ export function createPrometheusReader(options: { cardinalityLimit?: number } = 
 const serializer = new PrometheusTextSerializer();
 
 /**
- * One collection of `reader` in the Prometheus text format, with the Collector's unit suffixes,
- * written in slices that yield to the event loop.
+ * One collection of `reader` in the Prometheus text format, with the Collector's unit suffixes:
+ * UTF-8 buffers written and encoded in slices that yield to the event loop.
  */
-export async function prometheusText(reader: PrometheusExporter): Promise<string> {
+export async function prometheusBody(reader: PrometheusExporter): Promise<Buffer[]> {
   const { resourceMetrics } = await reader.collect();
-  return serializer.serialize(resourceMetrics);
+  return serializer.buffers(resourceMetrics);
 }

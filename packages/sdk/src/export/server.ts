@@ -11,8 +11,8 @@ const MAX_REQUESTS_PER_CONNECTION = 16;
 
 /** What the server serves: it is handed these and knows nothing else of the monitor. */
 export interface ServedContent {
-  /** The Prometheus text of /metrics; none → /metrics answers 404. */
-  metrics?: () => Promise<string>;
+  /** The Prometheus text of /metrics (text, or UTF-8 buffers sent one after another); none → /metrics answers 404. */
+  metrics?: () => Promise<string | readonly Buffer[]>;
   /** The report of /report (since start, or over the last `windowSeconds`). */
   report: (windowSeconds: number | undefined) => Promise<Report>;
   /** The health of /health. */
@@ -53,7 +53,7 @@ export class RagMeterServer {
   private readonly server: Server;
   private readonly serves: ServedContent;
   /** The /metrics text being made: concurrent scrapes share it instead of each collecting. */
-  private metricsInFlight: Promise<string> | undefined;
+  private metricsInFlight: Promise<string | readonly Buffer[]> | undefined;
   /** Resolves once listening; rejects with a clear error if the port cannot be bound. */
   readonly ready: Promise<AddressInfo>;
 
@@ -171,10 +171,17 @@ function pageFile(page: StaticPage, path: string): { type: string; body: string 
   }
 }
 
-function send(res: ServerResponse, req: IncomingMessage, status: number, type: string, body: string): void {
+/** Answers with `body`: a string, or buffers written one after another (no copy into one piece). */
+function send(res: ServerResponse, req: IncomingMessage, status: number, type: string, body: string | readonly Buffer[]): void {
   res.statusCode = status;
   res.setHeader('Content-Type', type);
-  res.setHeader('Content-Length', Buffer.byteLength(body));
+  let length = 0;
+  if (typeof body === 'string') length = Buffer.byteLength(body);
+  else for (const chunk of body) length += chunk.length;
+  res.setHeader('Content-Length', length);
   res.setHeader('Cache-Control', 'no-store');
-  res.end(req.method === 'HEAD' ? undefined : body);
+  if (req.method === 'HEAD') return void res.end();
+  if (typeof body === 'string') return void res.end(body);
+  for (const chunk of body) res.write(chunk);
+  res.end();
 }

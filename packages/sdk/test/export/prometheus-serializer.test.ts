@@ -124,4 +124,24 @@ describe('PrometheusTextSerializer', () => {
       clearInterval(ticker);
     }
   });
+
+  it('as buffers: small pieces (never one exposition-sized piece) that concatenate to the same bytes', async () => {
+    const { reader, provider } = pipeline();
+    const histogram = provider.getMeter('m').createHistogram('rag.operation.duration', { unit: 's' });
+    for (let i = 0; i < 2000; i++) histogram.record(i / 1000, { tenant: `t${i}`, label: AWKWARD_VALUES[i % AWKWARD_VALUES.length]! });
+    const { resourceMetrics } = await reader.collect();
+    const serializer = new PrometheusTextSerializer();
+    const pieces = await serializer.buffers(resourceMetrics, 0);
+    const whole = Buffer.concat(pieces);
+    expect(whole.length).toBeGreaterThan(1_000_000);
+    expect(whole.toString('utf8')).toBe(reference(resourceMetrics));
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(whole.length / 20);
+    expect(Buffer.concat(await serializer.buffers(resourceMetrics, Infinity)).equals(whole)).toBe(true);
+  });
+
+  it('as buffers, with nothing to expose: the same text as OTel\'s serializer', async () => {
+    const { reader } = pipeline();
+    const { resourceMetrics } = await reader.collect();
+    expect(Buffer.concat(await new PrometheusTextSerializer().buffers(resourceMetrics)).toString('utf8')).toBe(reference(resourceMetrics));
+  });
 });

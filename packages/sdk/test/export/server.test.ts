@@ -8,7 +8,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-function serve(metrics: () => Promise<string>): Promise<string> {
+function serve(metrics: () => Promise<string | readonly Buffer[]>): Promise<string> {
   const serves: ServedContent = {
     metrics,
     report: async () => ({}) as Report,
@@ -71,6 +71,18 @@ describe('the HTTP server under hostile load', () => {
     expect(collections).toBe(1);
     expect(new Set(bodies)).toEqual(new Set(['rag_metric 1\n']));
     expect(await (await fetch(`${url}/metrics`)).text()).toBe('rag_metric 2\n'); // a later scrape collects anew
+  });
+
+  it('/metrics handed as buffers: sent one after another, with their total length, and HEAD sends none', async () => {
+    const pieces = ['# TYPE a counter\n', 'a_total{l="ünï"} 1\n', 'b 2\n'].map((t) => Buffer.from(t, 'utf8'));
+    const url = await serve(async () => pieces);
+    const res = await fetch(`${url}/metrics`);
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(body.equals(Buffer.concat(pieces))).toBe(true);
+    expect(res.headers.get('content-length')).toBe(String(Buffer.concat(pieces).length));
+    const head = await fetch(`${url}/metrics`, { method: 'HEAD' });
+    expect(head.headers.get('content-length')).toBe(String(Buffer.concat(pieces).length));
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
   });
 
   it('a malformed request target is a 400, not a 500', async () => {
