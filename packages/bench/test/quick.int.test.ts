@@ -7,6 +7,7 @@ const PACKAGE = join(__dirname, '..');
 const SECTIONS = [
   'Overhead per tracked operation',
   'Overhead per tracked operation with OTLP export and /metrics on',
+  'Scaling: track() and generateReport() as series grow',
   'Hot path: cost of each call in a tracked operation',
   'Throughput: async operations per second',
   'generateReport() time',
