@@ -304,7 +304,8 @@ export class Recorder {
     const { op, state } = this;
     const input = state.inputTokens();
     const output = state.outputTokens();
-    if (input !== undefined || output !== undefined) op.setTokens({ input, output });
+    // Cache reads are priced at the model's cached-input rate (cache writes at the input rate).
+    if (input !== undefined || output !== undefined) op.setTokens({ input, output, cachedInput: state.usage.cacheRead });
     if (input === undefined) this.tokensFromText('input', inputTexts(this.body, this.inputCount));
     if (output === undefined) this.tokensFromText('output', [...state.text, ...state.other]);
   }

@@ -173,11 +173,18 @@ export class Operation implements Disposable {
   setUsage(usage: ProviderUsage | null | undefined): this {
     return this.guard('setUsage()', () => {
       if (usage === null || usage === undefined || typeof usage !== 'object') return;
-      const input = usage.input_tokens ?? usage.prompt_tokens;
+      let input = usage.input_tokens ?? usage.prompt_tokens;
       const output = usage.output_tokens ?? usage.completion_tokens;
       const total = usage.total_tokens;
       const details = usage.prompt_tokens_details ?? usage.input_tokens_details;
-      const cached = details !== null && typeof details === 'object' ? details.cached_tokens : undefined;
+      let cached = details !== null && typeof details === 'object' ? details.cached_tokens : undefined;
+      // Anthropic reports cache reads and writes apart from input_tokens; input counts all three.
+      const cacheRead = usage.cache_read_input_tokens;
+      const cacheWrite = usage.cache_creation_input_tokens;
+      if (typeof input === 'number' && (isCount(cacheRead) || isCount(cacheWrite))) {
+        input += (isCount(cacheRead) ? cacheRead : 0) + (isCount(cacheWrite) ? cacheWrite : 0);
+        if (isCount(cacheRead)) cached = cacheRead;
+      }
       if (input === undefined && output === undefined && total !== undefined) this.tokens = total;
       else this.setTokens({ input, output, cachedInput: cached ?? undefined });
     });

@@ -61,6 +61,20 @@ describe('cost per operation type', () => {
     expect(cost.unpriced_operations).toBe(0);
   });
 
+  it("takes Anthropic's usage: cache reads and writes are input tokens, cache reads priced at the cached rate", async () => {
+    const monitor = newMonitor({ pricing: ACME });
+    monitor.track('llm_inference', { 'gen_ai.request.model': 'acme-llm' }, (op) => {
+      op.setUsage({ input_tokens: 100, output_tokens: 10, cache_read_input_tokens: 1000, cache_creation_input_tokens: 50 });
+    });
+    monitor.track('llm_inference', { 'gen_ai.request.model': 'acme-llm' }, (op) => {
+      op.setUsage({ input_tokens: 100, output_tokens: 10, cache_read_input_tokens: null, cache_creation_input_tokens: 0 });
+    });
+    const report = (await monitor.generateReport()).operations.llm_inference!;
+    expect(report.tokens.input).toBe(1150 + 100);
+    // 150 input at $2, 1000 cache reads at $0.50, 10 output at $8 per million; then 100 input and 10 output
+    expect(report.cost!.total_usd).toBeCloseTo((150 * 2 + 1000 * 0.5 + 10 * 8 + 100 * 2 + 10 * 8) / 1e6, 15);
+  });
+
   it('an operation whose model has no price adds nothing and is counted as unpriced', async () => {
     const monitor = newMonitor({ pricing: ACME });
     monitor.recordOperation({ type: 'llm_inference', durationSeconds: 0.2, inputTokens: 1000, outputTokens: 1000, attributes: { 'gen_ai.request.model': 'acme-llm' } });

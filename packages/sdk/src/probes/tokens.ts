@@ -50,4 +50,11 @@ export interface ProviderUsage {
   prompt_tokens_details?: { cached_tokens?: number | null } | null;
   /** OpenAI responses: as `prompt_tokens_details`. */
   input_tokens_details?: { cached_tokens?: number | null } | null;
+  /**
+   * Anthropic: input tokens read from the prompt cache (priced lower), reported apart from
+   * `input_tokens`, which then counts only the rest.
+   */
+  cache_read_input_tokens?: number | null;
+  /** Anthropic: input tokens written to the prompt cache, also apart from `input_tokens`. */
+  cache_creation_input_tokens?: number | null;
 }
