@@ -1,8 +1,15 @@
 import type { Report } from '@ragmeter/sdk';
-import { formatDuration, formatNumber, formatTable } from '@ragmeter/sdk/format';
+import { formatDuration, formatNumber, formatTable, formatUsd } from '@ragmeter/sdk/format';
 import type { ServiceStatus } from './service-status.js';
 
 const HEADER = ['operation', 'count', 'ops/s', 'failed', 'err%', 'p50', 'p95', 'p99', 'max', 'tok/op'] as const;
+
+/** Cost per operation: `-` without a model, `unpriced` when none of them had a price. */
+function costPerOperation(cost: Report['operations'][string]['cost']): string {
+  if (cost === undefined) return '-';
+  if (cost.total_usd === 0 && cost.unpriced_operations > 0) return 'unpriced';
+  return formatUsd(cost.avg_usd);
+}
 
 /** The last report shown, to turn counts into a rate. */
 export interface PreviousSample {
@@ -47,12 +54,18 @@ export function formatFrame(input: FrameInput): string {
     `health: ${health.status}   RSS ${health.memory_mb.toFixed(1)} MB   ` +
       `operations ${formatNumber(report.total_operations)} (${scope})`,
   );
+  if (report.cost !== undefined && (report.cost.total_usd > 0 || report.cost.unpriced_operations > 0)) {
+    const unpriced = report.cost.unpriced_operations;
+    lines.push(`cost: ${formatUsd(report.cost.total_usd)} (${scope})${unpriced > 0 ? `, ${formatNumber(unpriced)} operations without a price` : ''}`);
+  }
   for (const issue of health.issues) lines.push(`  - ${issue}`);
   if (status.healthProblem !== undefined) {
     lines.push(`  (health from the report: ${status.healthProblem})`);
   }
   lines.push('');
 
+  // The cost column only where some operation had a model (schema 2 reports).
+  const priced = Object.values(report.operations).some((op) => op.cost !== undefined);
   const rows = Object.entries(report.operations).map(([type, op]) => [
     type,
     formatNumber(op.total),
@@ -64,8 +77,9 @@ export function formatFrame(input: FrameInput): string {
     formatDuration(op.duration.p99),
     formatDuration(op.duration.max),
     formatNumber(op.tokens.avg),
+    ...(priced ? [costPerOperation(op.cost)] : []),
   ]);
-  lines.push(rows.length > 0 ? formatTable(HEADER, rows) : '(no operations recorded yet)');
+  lines.push(rows.length > 0 ? formatTable(priced ? [...HEADER, '$/op'] : HEADER, rows) : '(no operations recorded yet)');
 
   if (report.dropped.total > 0) {
     lines.push('', `dropped: ${formatNumber(report.dropped.total)} invalid measurements`);

@@ -1,6 +1,7 @@
-import { formatDuration } from '@ragmeter/sdk/format';
+import { formatDuration, formatUsd } from '@ragmeter/sdk/format';
 import { formatFrame } from '../../src/watch/format-frame.js';
-import { pipelineReport } from '../report-fixture.js';
+import type { Report } from '@ragmeter/sdk';
+import { pipelineReport, versionOneReport } from '../report-fixture.js';
 
 function lineStartingWith(text: string, word: string): string[] {
   const line = text.split('\n').find((l) => l.split(/\s+/)[0] === word);
@@ -19,7 +20,7 @@ describe('formatFrame', () => {
     expect(text).toMatch(/^health: warning\s+RSS 80\.5 MB\s+operations 500 \(since start\)$/m);
     expect(text).toContain('\n  - llm_inference error rate 12.0% > 10%\n');
     const llm = report.operations.llm_inference!;
-    // operation count ops/s failed err% p50 p95 p99 max tok/op
+    // operation count ops/s failed err% p50 p95 p99 max tok/op $/op
     expect(lineStartingWith(text, 'llm_inference')).toEqual([
       'llm_inference',
       String(llm.total),
@@ -31,8 +32,10 @@ describe('formatFrame', () => {
       formatDuration(llm.duration.p99),
       formatDuration(llm.duration.max),
       String(llm.tokens.avg),
+      formatUsd(llm.cost!.avg_usd),
     ]);
     expect(lineStartingWith(text, 'document_retrieval')[5]).toBe(formatDuration(0.012));
+    expect(lineStartingWith(text, 'document_retrieval')[10]).toBe('-'); // no model, no cost
     expect(text).not.toContain('Ctrl-C');
   });
 
@@ -85,5 +88,22 @@ describe('formatFrame', () => {
     report.operations = {};
     const text = formatFrame({ url, nowMs, status: { reachable: true, report, health: report.health } });
     expect(text).toContain('(no operations recorded yet)');
+  });
+
+  it('shows the cost: in total, per operation of each type, and what had no price', () => {
+    const report = pipelineReport({ reranking: { total: 40, unpriced: 40 }, llm_inference: { total: 100, costPerOp: 0.0125, unpriced: 20 } });
+    const text = formatFrame({ url, nowMs, status: { reachable: true, report, health: report.health } });
+    expect(text).toContain(`\ncost: ${formatUsd(report.cost!.total_usd)} (since start), ${report.cost!.unpriced_operations} operations without a price\n`);
+    expect(report.cost!.total_usd).toBeCloseTo(0.0125 * 80, 12);
+    expect(lineStartingWith(text, 'llm_inference').at(-1)).toBe(formatUsd(0.0125));
+    expect(lineStartingWith(text, 'reranking').at(-1)).toBe('unpriced');
+  });
+
+  it('a report without cost (schema 1, or no model anywhere) has no cost line or column', () => {
+    const report = versionOneReport(pipelineReport()) as Report;
+    const text = formatFrame({ url, nowMs, status: { reachable: true, report, health: report.health } });
+    expect(text).not.toMatch(/^cost:/m);
+    expect(text).not.toContain('$/op');
+    expect(lineStartingWith(text, 'llm_inference')).toHaveLength(10);
   });
 });
