@@ -19,7 +19,6 @@
  * exactly one reader (ragmeter: its percentile reader; naive: a periodic reader that never
  * exports during the run).
  */
-import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import {
   AggregationTemporality,
@@ -31,6 +30,7 @@ import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opent
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OperationType, PerformanceMonitor, createPrometheusReader, type Operation } from '@ragmeter/sdk';
 import { Histogram, Registry } from 'prom-client';
+import { naiveOperation } from './naive.js';
 
 export const TYPE = OperationType.DOCUMENT_RETRIEVAL;
 const TOKENS = 42;
@@ -130,95 +130,10 @@ export function createContenders(work: () => number, asyncWork: () => Promise<nu
     ],
   });
   const meter = meterProvider.getMeter('naive');
-  const duration = meter.createHistogram('naive.operation.duration', { unit: 's' });
-  const tokens = meter.createHistogram('naive.operation.tokens', { unit: '{token}' });
-  const memory = meter.createUpDownCounter('naive.operation.memory.delta', { unit: 'By' });
-  const failed = (span: Span, error: unknown) => {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR });
-  };
-
-  const naiveSync = (span: Span): number => {
-    try {
-      const t0 = performance.now();
-      const heap0 = process.memoryUsage().heapUsed;
-      const result = work();
-      const heap1 = process.memoryUsage().heapUsed;
-      const seconds = (performance.now() - t0) / 1000;
-      const attributes = { 'rag.operation.type': TYPE, 'rag.operation.success': true };
-      duration.record(seconds, attributes);
-      tokens.record(TOKENS, attributes);
-      memory.add(heap1 - heap0, attributes);
-      return result;
-    } catch (error) {
-      failed(span, error);
-      throw error;
-    } finally {
-      span.end();
-    }
-  };
-  const naiveAsync = async (span: Span): Promise<number> => {
-    try {
-      const t0 = performance.now();
-      const heap0 = process.memoryUsage().heapUsed;
-      const result = await asyncWork();
-      const heap1 = process.memoryUsage().heapUsed;
-      const seconds = (performance.now() - t0) / 1000;
-      const attributes = { 'rag.operation.type': TYPE, 'rag.operation.success': true };
-      duration.record(seconds, attributes);
-      tokens.record(TOKENS, attributes);
-      memory.add(heap1 - heap0, attributes);
-      return result;
-    } catch (error) {
-      failed(span, error);
-      throw error;
-    } finally {
-      span.end();
-    }
-  };
-  all.push({
-    key: 'naive-otel',
-    sync: () => tracer.startActiveSpan(TYPE, naiveSync),
-    async: () => tracer.startActiveSpan(TYPE, naiveAsync),
-  });
-
-  const naiveSyncNoMemory = (span: Span): number => {
-    try {
-      const t0 = performance.now();
-      const result = work();
-      const seconds = (performance.now() - t0) / 1000;
-      const attributes = { 'rag.operation.type': TYPE, 'rag.operation.success': true };
-      duration.record(seconds, attributes);
-      tokens.record(TOKENS, attributes);
-      return result;
-    } catch (error) {
-      failed(span, error);
-      throw error;
-    } finally {
-      span.end();
-    }
-  };
-  const naiveAsyncNoMemory = async (span: Span): Promise<number> => {
-    try {
-      const t0 = performance.now();
-      const result = await asyncWork();
-      const seconds = (performance.now() - t0) / 1000;
-      const attributes = { 'rag.operation.type': TYPE, 'rag.operation.success': true };
-      duration.record(seconds, attributes);
-      tokens.record(TOKENS, attributes);
-      return result;
-    } catch (error) {
-      failed(span, error);
-      throw error;
-    } finally {
-      span.end();
-    }
-  };
-  all.push({
-    key: 'naive-otel-no-memory',
-    sync: () => tracer.startActiveSpan(TYPE, naiveSyncNoMemory),
-    async: () => tracer.startActiveSpan(TYPE, naiveAsyncNoMemory),
-  });
+  const naive = (key: ContenderKey, memory: boolean) =>
+    all.push({ key, ...naiveOperation({ tracer, meter, type: TYPE, memory, spanAttributes: false, work, asyncWork }) });
+  naive('naive-otel', true);
+  naive('naive-otel-no-memory', false);
 
   // ---- prom-client
   const registry = new Registry();

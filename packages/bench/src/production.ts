@@ -7,7 +7,6 @@
  * The OTLP receiver is a child process (its CPU is not ours); every round ends with a flush of
  * the case's spans, so each case pays for exporting its own spans.
  */
-import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -17,6 +16,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { PerformanceMonitor, type Operation } from '@ragmeter/sdk';
 import { fork, type ChildProcess } from 'node:child_process';
 import { TYPE } from './contenders.js';
+import { naiveOperation } from './naive.js';
 import {
   clockOf,
   formatNs,
@@ -59,12 +59,13 @@ function runReceiver(): void {
   process.on('disconnect', () => process.exit(0));
 }
 
-type Key = 'ragmeter' | 'ragmeter-no-memory' | 'naive' | 'naive-no-memory';
+type Key = 'ragmeter' | 'ragmeter-no-memory' | 'naive' | 'naive-no-memory' | 'naive-no-memory-bare-span';
 const LABELS: Record<Key, string> = {
   ragmeter: 'ragmeter track(), memory on',
   'ragmeter-no-memory': 'ragmeter track(), memory off',
   naive: 'naive bare OTel (memoryUsage before/after)',
   'naive-no-memory': 'naive bare OTel, no memory reads',
+  'naive-no-memory-bare-span': 'naive bare OTel, no memory reads, nothing on the span',
 };
 
 interface Case {
@@ -98,12 +99,11 @@ function ragmeterCase(key: Key, url: string, memoryTracking: boolean, work: () =
   };
 }
 
-/** What an application writes by hand on the same pipeline: span with the type and tokens, three (or two) records. */
-function naiveCase(key: Key, url: string, memory: boolean, work: () => number, asyncWork: () => Promise<number>): Case {
+/** What an application writes by hand on the same pipeline (see naive.ts). */
+function naiveCase(key: Key, url: string, memory: boolean, spanAttributes: boolean, work: () => number, asyncWork: () => Promise<number>): Case {
   const tracerProvider = new NodeTracerProvider({
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${url}/v1/traces` }), BATCH)],
   });
-  const prometheus = new PrometheusExporter({ preventServerStart: true });
   const meterProvider = new MeterProvider({
     readers: [
       new PeriodicExportingMetricReader({
@@ -111,64 +111,21 @@ function naiveCase(key: Key, url: string, memory: boolean, work: () => number, a
         exportIntervalMillis: INTERVAL_MS,
         exportTimeoutMillis: 10_000,
       }),
-      prometheus,
+      new PrometheusExporter({ preventServerStart: true }),
     ],
   });
-  const tracer = tracerProvider.getTracer('naive');
-  const meter = meterProvider.getMeter('naive');
-  const duration = meter.createHistogram('naive.operation.duration', { unit: 's' });
-  const tokens = meter.createHistogram('naive.operation.tokens', { unit: '{token}' });
-  const memoryDelta = meter.createUpDownCounter('naive.operation.memory.delta', { unit: 'By' });
-  const spanAttributes = { 'rag.operation.type': TYPE };
-  const metricAttributes = { 'rag.operation.type': TYPE, 'rag.operation.success': true };
-  const failed = (span: Span, error: unknown) => {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR });
-  };
-  const finish = (span: Span, t0: number, heap0: number) => {
-    const seconds = (performance.now() - t0) / 1000;
-    duration.record(seconds, metricAttributes);
-    tokens.record(TOKENS, metricAttributes);
-    span.setAttribute('gen_ai.usage.input_tokens', TOKENS);
-    if (memory) {
-      const delta = process.memoryUsage().heapUsed - heap0;
-      memoryDelta.add(delta, metricAttributes);
-      span.setAttribute('rag.operation.memory_delta_bytes', delta);
-    }
-  };
-  const syncBody = (span: Span): number => {
-    try {
-      const t0 = performance.now();
-      const heap0 = memory ? process.memoryUsage().heapUsed : 0;
-      const result = work();
-      finish(span, t0, heap0);
-      return result;
-    } catch (error) {
-      failed(span, error);
-      throw error;
-    } finally {
-      span.end();
-    }
-  };
-  const asyncBody = async (span: Span): Promise<number> => {
-    try {
-      const t0 = performance.now();
-      const heap0 = memory ? process.memoryUsage().heapUsed : 0;
-      const result = await asyncWork();
-      finish(span, t0, heap0);
-      return result;
-    } catch (error) {
-      failed(span, error);
-      throw error;
-    } finally {
-      span.end();
-    }
-  };
-  const options = { attributes: spanAttributes };
+  const op = naiveOperation({
+    tracer: tracerProvider.getTracer('naive'),
+    meter: meterProvider.getMeter('naive'),
+    type: TYPE,
+    memory,
+    spanAttributes,
+    work,
+    asyncWork,
+  });
   return {
     key,
-    sync: () => tracer.startActiveSpan(TYPE, options, syncBody),
-    async: () => tracer.startActiveSpan(TYPE, options, asyncBody),
+    ...op,
     flush: () => tracerProvider.forceFlush(),
     async shutdown() {
       await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
@@ -224,8 +181,9 @@ async function measure(quick: boolean, clock: Clock): Promise<Rounds> {
   const cases = [
     ragmeterCase('ragmeter', receiver.url, true, work, asyncWork),
     ragmeterCase('ragmeter-no-memory', receiver.url, false, work, asyncWork),
-    naiveCase('naive', receiver.url, true, work, asyncWork),
-    naiveCase('naive-no-memory', receiver.url, false, work, asyncWork),
+    naiveCase('naive', receiver.url, true, true, work, asyncWork),
+    naiveCase('naive-no-memory', receiver.url, false, true, work, asyncWork),
+    naiveCase('naive-no-memory-bare-span', receiver.url, false, false, work, asyncWork),
   ];
   const options = { rounds: quick ? 7 : 15, targetMs: quick ? 20 : 60, warmupMs: quick ? 200 : 1500 };
   const rounds = { sync: {}, async: {} } as Rounds;
@@ -281,7 +239,8 @@ if (process.argv.includes(RECEIVER_FLAG)) {
         'ragmeter: new PerformanceMonitor({ otlp: { endpoint }, prometheus: { port: 0 } }) — its percentile reader, the Prometheus ' +
           'reader and an OTLP/HTTP protobuf metric reader (15 s) on one MeterProvider; spans to OTLP/HTTP protobuf through a ' +
           'BatchSpanProcessor (queue 2048, batch 512, 1 s). Naive: the same exporters, batch settings, interval and Prometheus reader, ' +
-          'wired by hand; its span carries the operation type and token count (and memory delta), as ragmeter\'s does.',
+          'wired by hand (naive.ts); its span carries the operation type and token count (and memory delta), as ragmeter\'s does ' +
+          '— the last row leaves them off, for the price of those attributes.',
         'The OTLP receiver runs in a child process on loopback and answers 200 to every export; each round ends with a forced ' +
           'flush of the case\'s spans, timed, so every case pays for serialising and sending its own spans.',
       ],

@@ -143,6 +143,27 @@ function markdown(results: BenchResult[], meta: ReturnType<typeof machine>, vers
       }
     }
   }
+  const production = results.find((r) => r.id === 'production');
+  if (production !== undefined) {
+    const rows = production.data as unknown as Record<string, { key: string; vsNaiveNoMemory: Spread }[]>;
+    const ratio = (mode: string) => rows[mode]?.find((x) => x.key === 'ragmeter')?.vsNaiveNoMemory.median;
+    const [sync, async] = [ratio('sync'), ratio('async')];
+    if (sync !== undefined && async !== undefined) {
+      headline.push(
+        `- Production set-up (OTLP spans and metrics, Prometheus reader, span export paid per operation): \`track()\` with memory ` +
+          `tracking costs **${formatRatio(sync)}** (sync) and **${formatRatio(async)}** (async) the naive operation without memory reads on the same pipeline.`,
+      );
+    }
+  }
+  const scrape = results.find((r) => r.id === 'scrape');
+  const phase = (scrape?.data as { phases?: { series: number; perLineRatio: number; ragmeter: { stallMs: number }; promClient: { stallMs: number } }[] } | undefined)
+    ?.phases?.find((p) => p.series === 1000);
+  if (phase !== undefined) {
+    headline.push(
+      `- \`/metrics\` at 1000 series: **${formatRatio(phase.perLineRatio)}** prom-client's time per exposed line; the longest event-loop ` +
+        `stall of the serving process during a scrape **${phase.ragmeter.stallMs.toFixed(1)} ms** (prom-client ${phase.promClient.stallMs.toFixed(1)} ms).`,
+    );
+  }
   const checks = results.flatMap((r) => r.checks);
   return [
     '# Benchmarks',
