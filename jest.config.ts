@@ -23,6 +23,7 @@ const shared = {
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     '^@ragmeter/sdk/format$': '<rootDir>/packages/sdk/src/format.ts',
+    '^@ragmeter/sdk/integration$': '<rootDir>/packages/sdk/src/integration.ts',
     '^@ragmeter/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
   },
 } satisfies Config;

@@ -13,6 +13,7 @@
  *   rejection handler, so no unhandled rejection comes from here.
  */
 import { getPerformanceMonitor, OperationType, type Operation, type PerformanceMonitor } from '@ragmeter/sdk';
+import { followStream, type StreamObserver } from '@ragmeter/sdk/integration';
 import {
   ATTR_CACHE_CREATION_TOKENS,
   ATTR_CACHE_READ_TOKENS,
@@ -45,10 +46,8 @@ interface APIPromiseShape {
   _thenUnwrap?: (...args: unknown[]) => unknown;
 }
 
-type IteratorMethod = (...args: unknown[]) => AsyncIterator<unknown>;
+/** What the recorder reads of a client stream besides its items: whether it was aborted. */
 interface StreamShape {
-  iterator?: IteratorMethod;
-  [Symbol.asyncIterator]?: IteratorMethod;
   controller?: { signal?: { aborted?: boolean } };
 }
 
@@ -186,7 +185,10 @@ export class Recorder {
   private settled<T>(value: T): T {
     if (this.ended) return value;
     try {
-      if (this.streamed && this.followStream(value as StreamShape)) return value;
+      if (this.streamed && followStream(value, this.streamObserver(value as StreamShape))) {
+        this.following = true;
+        return value;
+      }
       readMessage(value, this.state);
       this.end();
     } catch (error) {
@@ -195,48 +197,13 @@ export class Recorder {
     return value;
   }
 
-  /**
-   * Wraps the stream's iterator in place (the `iterator` field, which iteration, `tee()` and
-   * `toReadableStream()` all go through; else its async-iterator method); false when the value
-   * is not a stream.
-   */
-  private followStream(stream: StreamShape): boolean {
-    if (stream === null || typeof stream !== 'object') return false;
-    const key = typeof stream.iterator === 'function' ? 'iterator' : Symbol.asyncIterator;
-    const iterator = stream[key];
-    if (typeof iterator !== 'function') return false;
-    this.following = true;
-    let first = true;
-    stream[key] = (...args: unknown[]) => {
-      const inner = iterator.apply(stream, args);
-      if (!first) return inner; // a second iteration fails in the client; the first one records
-      first = false;
-      return this.follow(inner, stream);
-    };
-    return true;
-  }
-
-  /** An iterator that passes every step through and records the stream's events and end. */
-  private follow(inner: AsyncIterator<unknown>, stream: StreamShape): AsyncIterator<unknown> {
-    const step = (result: IteratorResult<unknown>) => {
-      if (result.done) this.streamEnded(stream);
-      else this.event(result.value);
-      return result;
-    };
-    const failed = (error: unknown): never => {
-      this.fail(error);
-      throw error;
-    };
+  /** What follows the stream: its items, its end, a failure, or the application leaving early. */
+  private streamObserver(stream: StreamShape): StreamObserver {
     return {
-      next: (...args: [] | [unknown]) => inner.next(...args).then(step, failed),
-      return: (value?: unknown) => {
-        this.end(); // the consumer stopped early (break, cancel): the operation ends here
-        return inner.return === undefined ? Promise.resolve({ done: true, value }) : inner.return(value);
-      },
-      throw: (error?: unknown) => {
-        if (inner.throw === undefined) return failed(error);
-        return inner.throw(error).then(step, failed);
-      },
+      item: (value) => this.event(value),
+      done: () => this.streamEnded(stream),
+      failed: (error) => this.fail(error),
+      stopped: () => this.end(), // the consumer stopped early (break, cancel): the operation ends here
     };
   }
 
