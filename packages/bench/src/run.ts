@@ -19,7 +19,7 @@ import type { ContenderKey } from './contenders.js';
 import { CONTENDER_LABELS } from './contenders.js';
 import { REPO_ROOT, formatChecks, formatNs, formatRatio, type BenchResult, type Spread, type Table } from './harness.js';
 
-const BENCHMARKS = ['overhead', 'production', 'scaling', 'hot-path', 'throughput', 'report', 'memory', 'accuracy', 'scrape', 'openai', 'anthropic'] as const;
+const BENCHMARKS = ['overhead', 'production', 'scaling', 'hot-path', 'throughput', 'report', 'memory', 'accuracy', 'scrape', 'peers', 'openai', 'anthropic'] as const;
 
 interface Args {
   quick: boolean;
