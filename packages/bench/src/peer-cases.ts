@@ -1,10 +1,11 @@
 /**
- * The cases of the peers benchmark (peers.ts), and the child-process side of it. Each group of
- * cases runs in a process of its own (dist/peers-<group>.js, forked by peers.ts): the peers that
- * share a process are those whose set-up leaves each case its own tracer provider; OpenLLMetry
- * starts an OpenTelemetry NodeSDK that takes the global tracer provider, so it gets a process
- * of its own beside ragmeter; and a control process loads no peer at all, to show that loading
- * the peers does not slow ragmeter down.
+ * The cases of the peers benchmark (peers.ts), and the child-process side of it. Each peer runs
+ * in a process of its own (dist/peers-<group>.js, forked by peers.ts), interleaved with
+ * ragmeter's track() and a bare OTel span, so that its ratio to track() is taken per round in
+ * one process while no other peer's code shares that process (spans of several libraries through
+ * the same OTel SDK code make its call sites polymorphic and its garbage shared, which slows every
+ * case); a control process loads no peer at all, to show what a peer's presence does to
+ * ragmeter. OpenLLMetry starts an OpenTelemetry NodeSDK that takes the global tracer provider.
  *
  * Every case wraps the same user function (`() => ++counter`, `async () => ++counter`) and
  * exports spans to an exporter that accepts and drops them (no network).

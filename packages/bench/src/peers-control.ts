@@ -1,7 +1,7 @@
 /**
- * The peers benchmark's control process (forked by peers.ts): ragmeter, the bare OTel span and
- * prom-client exactly as in the main group, with no peer package loaded, so that ragmeter's
- * figures with and without the peers in the process can be compared.
+ * The peers benchmark's control process (forked by peers.ts): ragmeter and the bare OTel span
+ * exactly as in each peer's process, and prom-client, with no peer package loaded, so that
+ * ragmeter's figures with and without a peer in the process can be compared.
  */
 import { combine, otelSpanCase, promClientCase, ragmeterCases, registerGlobalProvider, serveGroup } from './peer-cases.js';
 

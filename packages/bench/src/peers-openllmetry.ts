@@ -1,12 +1,13 @@
 /**
- * The peers benchmark's OpenLLMetry process (forked by peers.ts): Traceloop's initialize()
- * starts an OpenTelemetry NodeSDK that registers the global tracer provider, context manager and
- * propagator, and its LLM instrumentations; so it runs in a process of its own, beside ragmeter
- * (which keeps its own tracer provider and uses the context manager NodeSDK registered).
+ * The peers benchmark's OpenLLMetry process (forked by peers.ts): ragmeter, the bare OTel span
+ * and OpenLLMetry's withTask(), interleaved. Traceloop's initialize() starts an OpenTelemetry
+ * NodeSDK that registers the global tracer provider, context manager and propagator, and its
+ * LLM instrumentations; ragmeter and the bare span keep tracer providers of their own and use
+ * the context manager NodeSDK registered.
  */
 import * as traceloop from '@traceloop/node-server-sdk';
 import { TYPE, noopExporter } from './contenders.js';
-import { combine, ragmeterCases, serveGroup, type UserWork } from './peer-cases.js';
+import { combine, otelSpanCase, ragmeterCases, serveGroup, type UserWork } from './peer-cases.js';
 
 serveGroup((user: UserWork) => {
   // The no-op exporter in place of the OTLP one, no prompt-registry sync (it would poll the
@@ -19,7 +20,7 @@ serveGroup((user: UserWork) => {
   });
   const { work, asyncWork } = user;
   const config = { name: TYPE };
-  const set = combine(ragmeterCases(user), {
+  const set = combine(ragmeterCases(user), otelSpanCase(user), {
     cases: [
       {
         key: 'openllmetry',

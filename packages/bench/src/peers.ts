@@ -2,11 +2,10 @@
  * Peers: the cost per operation of the tools a user would pick instead of ragmeter, each
  * wrapping the same user function once, synchronous and asynchronous, against ragmeter's
  * track() measured in the same process. Cases are interleaved round by round in each process
- * and ratios taken per round; on full runs each group runs in 3 fresh processes, pooled.
+ * and ratios taken per round; on full runs each process group runs 3 times, pooled.
  *
- * Process groups (see peer-cases.ts): `shared` (ragmeter, bare OTel span, OpenLIT, Langfuse,
- * OpenInference, prom-client), `openllmetry` (ragmeter and OpenLLMetry, whose NodeSDK takes the
- * global OTel set-up) and `control` (ragmeter, bare OTel span and prom-client, no peer loaded).
+ * Process groups (see peer-cases.ts): one per peer (ragmeter, a bare OTel span and the peer),
+ * and `control` (ragmeter, the bare OTel span and prom-client, no peer loaded).
  */
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
@@ -22,18 +21,19 @@ import {
 } from './harness.js';
 import { PEER_LABELS, PEER_RECORDS, type Mode, type PeerKey, type Rounds } from './peer-cases.js';
 
-type Group = 'shared' | 'openllmetry' | 'control';
+const GROUPS = ['control', 'openlit', 'openllmetry', 'langfuse', 'openinference'] as const;
+type Group = (typeof GROUPS)[number];
 
 /** Rows of each table, in order, and the process group each is measured in. */
 const ROWS: readonly [PeerKey, Group][] = [
-  ['ragmeter', 'shared'],
-  ['ragmeter-no-memory', 'shared'],
-  ['otel-span', 'shared'],
-  ['openlit', 'shared'],
+  ['ragmeter', 'control'],
+  ['ragmeter-no-memory', 'control'],
+  ['otel-span', 'control'],
+  ['openlit', 'openlit'],
   ['openllmetry', 'openllmetry'],
-  ['langfuse', 'shared'],
-  ['openinference', 'shared'],
-  ['prom-client', 'shared'],
+  ['langfuse', 'langfuse'],
+  ['openinference', 'openinference'],
+  ['prom-client', 'control'],
 ];
 
 export interface PeerRow {
@@ -48,6 +48,16 @@ export interface PeerRow {
   vsRagmeter: Spread;
   /** ragmeter track() (memory on) / this case in the same round. */
   ragmeterVs: Spread;
+  /** This case / the bare OTel span in the same round. */
+  vsSpan: Spread;
+}
+
+/** ragmeter's track() (memory on) in one process group. */
+export interface RagmeterBeside {
+  group: Group;
+  perOpNs: Spread;
+  /** track() / the bare OTel span in the same round. */
+  vsSpan: Spread;
 }
 
 /** Runs dist/peers-<group>.js `count` times, one process after the other, and returns each one's rounds. */
@@ -82,15 +92,14 @@ const pooledRatio = (replicas: Rounds[], mode: Mode, a: PeerKey, b: PeerKey) =>
 
 runBenchmark('peers', 'Peers: ragmeter against the tools a user would pick instead', async ({ quick, clock }) => {
   const processes = quick ? 1 : 3;
-  const groups: Record<Group, Rounds[]> = {
-    shared: await runGroup('shared', processes, quick, clock),
-    openllmetry: await runGroup('openllmetry', processes, quick, clock),
-    control: await runGroup('control', processes, quick, clock),
-  };
+  const groups = {} as Record<Group, Rounds[]>;
+  for (const group of GROUPS) groups[group] = await runGroup(group, processes, quick, clock);
 
   const tables: Table[] = [];
   const data: Record<string, unknown> = { clock };
-  const ragmeterElsewhere: string[] = [];
+  const modeTitle = (mode: Mode) => (mode === 'sync' ? 'Synchronous' : 'Asynchronous');
+  const timeTitle = `${clock === 'cpu' ? 'CPU' : 'wall-clock'} time per operation`;
+  const beside: Record<Mode, RagmeterBeside[]> = { sync: [], async: [] };
   for (const mode of ['sync', 'async'] as const) {
     const rows: PeerRow[] = ROWS.map(([key, group]) => ({
       key,
@@ -100,40 +109,44 @@ runBenchmark('peers', 'Peers: ragmeter against the tools a user would pick inste
       perOpNs: spread(pooled(groups[group], mode, key)),
       vsRagmeter: spread(pooledRatio(groups[group], mode, key, 'ragmeter')),
       ragmeterVs: spread(pooledRatio(groups[group], mode, 'ragmeter', key)),
+      vsSpan: spread(pooledRatio(groups[group], mode, key, 'otel-span')),
     }));
     data[mode] = rows;
     const roundCount = rows[0]!.perOpNs.rounds;
     tables.push({
       title:
-        `${mode === 'sync' ? 'Synchronous' : 'Asynchronous'} operation, ${clock === 'cpu' ? 'CPU' : 'wall-clock'} time per operation: ` +
-        `median (p25–p75) of ${roundCount} rounds${processes > 1 ? ` from ${processes} processes` : ''}; ratios per round`,
-      columns: ['case', 'records per operation', 'per operation', 'vs ragmeter track()'],
+        `${modeTitle(mode)} operation, ${timeTitle}: median (p25–p75) of ${roundCount} rounds` +
+        `${processes > 1 ? ` from ${processes} processes` : ''}; ratios per round against track() in the same process`,
+      columns: ['case', 'records per operation', 'per operation', 'vs ragmeter track()', 'vs bare OTel span'],
       rows: rows.map((r) => [
-        r.group === 'shared' ? r.label : `${r.label} (own process)`,
+        r.label,
         r.records,
         formatSpread(r.perOpNs, formatNs),
         r.key === 'ragmeter' ? '1x' : formatSpread(r.vsRagmeter, formatRatio),
+        r.key === 'otel-span' ? '1x' : formatSpread(r.vsSpan, formatRatio),
       ]),
     });
-
-    // ragmeter with and without the peers loaded in its process.
-    const control = {
-      ragmeter: spread(pooled(groups.control, mode, 'ragmeter')),
-      vsSpan: spread(pooledRatio(groups.control, mode, 'ragmeter', 'otel-span')),
-    };
-    const shared = {
-      ragmeter: rows[0]!.perOpNs,
-      vsSpan: spread(pooledRatio(groups.shared, mode, 'ragmeter', 'otel-span')),
-    };
-    const withOpenllmetry = spread(pooled(groups.openllmetry, mode, 'ragmeter'));
-    data[`${mode}Control`] = { control, shared, withOpenllmetry };
-    ragmeterElsewhere.push(
-      `${mode}: track() (memory on) per operation with no peer loaded ${formatSpread(control.ragmeter, formatNs)}, ` +
-        `${formatRatio(control.vsSpan.median)} the bare OTel span; with OpenLIT, Langfuse and OpenInference loaded and ` +
-        `initialized ${formatSpread(shared.ragmeter, formatNs)}, ${formatRatio(shared.vsSpan.median)} the bare OTel span; ` +
-        `beside OpenLLMetry's NodeSDK ${formatSpread(withOpenllmetry, formatNs)}.`,
-    );
+    beside[mode] = GROUPS.map((group) => ({
+      group,
+      perOpNs: spread(pooled(groups[group], mode, 'ragmeter')),
+      vsSpan: spread(pooledRatio(groups[group], mode, 'ragmeter', 'otel-span')),
+    }));
   }
+  data.ragmeterBeside = beside;
+  const groupLabel = (group: Group) => (group === 'control' ? 'no peer loaded (control)' : `beside ${PEER_LABELS[group as PeerKey]}`);
+  tables.push({
+    title:
+      `ragmeter track() (memory on) in each process: ${timeTitle}, median (p25–p75), and against the bare OTel span ` +
+      'in the same round (a peer\'s global set-up that slowed track() would show here)',
+    columns: ['process', 'sync per operation', 'sync vs bare span', 'async per operation', 'async vs bare span'],
+    rows: GROUPS.map((group, i) => [
+      groupLabel(group),
+      formatSpread(beside.sync[i]!.perOpNs, formatNs),
+      formatSpread(beside.sync[i]!.vsSpan, formatRatio),
+      formatSpread(beside.async[i]!.perOpNs, formatNs),
+      formatSpread(beside.async[i]!.vsSpan, formatRatio),
+    ]),
+  });
 
   return {
     tables,
@@ -144,13 +157,15 @@ runBenchmark('peers', 'Peers: ragmeter against the tools a user would pick inste
         : 'Time = wall-clock time per operation (`--clock wall`).',
       'Every case wraps the same user function, `() => ++counter` (synchronous) or `async () => ++counter` ' +
         '(asynchronous, awaited), once per operation; "vs ragmeter track()" is the case\'s time divided by track()\'s ' +
-        '(memory on) in the same round of the same process (below 1x: cheaper than track()).',
+        '(memory on) in the same round of the same process (below 1x: cheaper than track(); above 1x: dearer); "vs bare OTel span" likewise against the bare span in that ' +
+        'process.',
       'Spans go to an exporter that accepts and drops them, behind a BatchSpanProcessor with default settings, so ' +
         'no case exports anything (the machine has no network); each OTel-based case has a tracer provider of its own ' +
-        'unless said otherwise, and all share the AsyncLocalStorage context manager registered globally.',
+        'unless said otherwise, and all share the AsyncLocalStorage context manager registered globally (by a ' +
+        'NodeTracerProvider, or by OpenLLMetry\'s NodeSDK in its process).',
       'ragmeter: `new PerformanceMonitor({ memoryTracking, tracing: true, spanProcessors: [batch] })`, ' +
         '`monitor.track(type, fn)` with the callback setting `op.tokens`: one span, duration and token histograms, and ' +
-        'with memory tracking the heap delta (two `process.memoryUsage()` reads and an up-down counter).',
+        'with memory tracking the heap delta (two V8 heap-statistics reads and an up-down counter).',
       'Bare OTel span: `tracer.startActiveSpan(name, fn)` and `span.end()` in a `finally`, nothing else.',
       'OpenLIT (`openlit`): `openlit.init({ tracer, disableMetrics: true, disableEvents: true, pricingJson: {} })` ' +
         'with the globally registered tracer provider (OpenLIT does not keep a provider passed so, and `trace()` takes ' +
@@ -161,8 +176,7 @@ runBenchmark('peers', 'Peers: ragmeter against the tools a user would pick inste
       'OpenLLMetry (`@traceloop/node-server-sdk`): `traceloop.initialize({ exporter: noop, traceloopSyncEnabled: false, ' +
         'silenceInitializationMessage: true })`, otherwise its defaults: a BatchSpanProcessor (with Traceloop\'s ' +
         'onStart/onEnd hooks) inside an OpenTelemetry NodeSDK that it starts and that registers the global tracer ' +
-        'provider, context manager, propagator and its LLM instrumentations; so it runs in a process of its own beside ' +
-        'ragmeter (its row\'s ratio is against track() in that process). `withTask({ name }, fn)` serialises the ' +
+        'provider, context manager, propagator and its LLM instrumentations (ragmeter keeps its own provider). `withTask({ name }, fn)` serialises the ' +
         'function\'s arguments and result to JSON span attributes by default (`traceContent` is on unless turned off); ' +
         'that default is kept, as users get it. It returns a promise even around a synchronous function (the span ends ' +
         'before it returns), so its synchronous row includes making that promise.',
@@ -174,10 +188,15 @@ runBenchmark('peers', 'Peers: ragmeter against the tools a user would pick inste
         'provider and the default input/output processing: the arguments (none here) and the result are serialised ' +
         'to `input.value`/`output.value` span attributes, with status OK.',
       'prom-client: one Histogram, `startTimer()` and `end(labels)`: a metric only, no span.',
-      `Each process group runs in ${processes > 1 ? `${processes} fresh processes, one after the other, their rounds pooled` : 'one fresh process'}: ` +
-        'OpenLIT, Langfuse, OpenInference, ragmeter, the bare span and prom-client in one; OpenLLMetry and ragmeter in ' +
-        'another; and a control with ragmeter, the bare span and prom-client and no peer package loaded.',
-      ...ragmeterElsewhere,
+      'Each peer runs in a process of its own, interleaved with track() and the bare OTel span; the ragmeter, bare-span ' +
+        'and prom-client rows come from a control process that loads no peer package. ' +
+        (processes > 1 ? `Each group runs in ${processes} fresh processes, one after the other, their rounds pooled.` : 'One process per group (--quick).'),
+      'Loading OpenLIT or OpenLLMetry into a process makes every OTel span in it dearer, the bare span as much as ' +
+        'track()\'s (last table): a profile shows the OTel SDK\'s own span code (SpanImpl, hrTime arithmetic) taking ' +
+        'about twice as long once the peer\'s modules (hundreds of them) are loaded, before any of the peer\'s code runs ' +
+        'per operation; no peer wraps or hooks ragmeter\'s calls. It adds about the same time to both sides of a ratio, ' +
+        'so "vs ragmeter track()" for those two peers understates the gap; "vs bare OTel span" compares each case with ' +
+        'the span in its own process.',
     ],
     data,
   };
