@@ -8,8 +8,10 @@
  * and `control` (ragmeter, the bare OTel span and prom-client, no peer loaded).
  */
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  REPO_ROOT,
   formatNs,
   formatRatio,
   formatSpread,
@@ -82,6 +84,16 @@ async function runGroup(group: Group, count: number, quick: boolean, clock: Cloc
     );
   }
   return out;
+}
+
+const PEER_PACKAGES = ['openlit', '@traceloop/node-server-sdk', '@langfuse/tracing', '@arizeai/openinference-core', 'prom-client'];
+
+/** The installed version of each peer package. */
+function peerVersions(): string {
+  return PEER_PACKAGES.map((name) => {
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+    return `${name} ${manifest.version}`;
+  }).join(', ');
 }
 
 /** Rounds of all processes of a group, pooled. */
@@ -188,6 +200,7 @@ runBenchmark('peers', 'Peers: ragmeter against the tools a user would pick inste
         'provider and the default input/output processing: the arguments (none here) and the result are serialised ' +
         'to `input.value`/`output.value` span attributes, with status OK.',
       'prom-client: one Histogram, `startTimer()` and `end(labels)`: a metric only, no span.',
+      `Versions: ${peerVersions()}.`,
       'Each peer runs in a process of its own, interleaved with track() and the bare OTel span; the ragmeter, bare-span ' +
         'and prom-client rows come from a control process that loads no peer package. ' +
         (processes > 1 ? `Each group runs in ${processes} fresh processes, one after the other, their rounds pooled.` : 'One process per group (--quick).'),

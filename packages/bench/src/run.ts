@@ -164,6 +164,19 @@ function markdown(results: BenchResult[], meta: ReturnType<typeof machine>, vers
         `stall of the serving process during a scrape **${phase.ragmeter.stallMs.toFixed(1)} ms** (prom-client ${phase.promClient.stallMs.toFixed(1)} ms).`,
     );
   }
+  const peers = results.find((r) => r.id === 'peers');
+  if (peers !== undefined) {
+    const rows = peers.data as unknown as Record<string, { key: string; label: string; records: string; ragmeterVs: Spread }[]>;
+    for (const peer of rows.sync ?? []) {
+      const asyncRow = rows.async?.find((x) => x.key === peer.key);
+      if (!['openlit', 'openllmetry', 'langfuse', 'openinference'].includes(peer.key) || asyncRow === undefined) continue;
+      headline.push(
+        `- Against ${peer.label} (${peer.records.replace(/ \(.*/, '')}): \`track()\` with memory tracking costs ` +
+          `**${formatRatio(peer.ragmeterVs.median)}** its time synchronous, **${formatRatio(asyncRow.ragmeterVs.median)}** ` +
+          'asynchronous (same process, per-round ratios).',
+      );
+    }
+  }
   const checks = results.flatMap((r) => r.checks);
   return [
     '# Benchmarks',
@@ -184,7 +197,8 @@ function markdown(results: BenchResult[], meta: ReturnType<typeof machine>, vers
     '',
     '- One process per benchmark (`node --expose-gc`), all its cases in that process, warmed up first, then run ' +
       'interleaved round by round (the order rotates each round). The overhead benchmark runs so in 3 fresh ' +
-      'processes and pools their rounds: V8\'s inlining and deoptimization decisions differ between processes.',
+      'processes and pools their rounds: V8\'s inlining and deoptimization decisions differ between processes. ' +
+      'The peers benchmark runs each peer in processes of its own beside track() (see its section).',
     '- Reported: the median over rounds with the p25–p75 spread (and min–max where useful). Ratios are computed per ' +
       'round — case A time / case B time in the same round — so machine noise cancels, then summarized the same way.',
     '- Targets are judged from these numbers, never as timed unit tests (the jest smoke test only checks that ' +
@@ -251,6 +265,15 @@ function withEarlierResults(results: BenchResult[]): BenchResult[] {
   return order.map((id) => fresh.get(id) ?? earlier.find((r) => r.id === id)!);
 }
 
+/** The package versions of the last written run, if any. */
+function earlierVersions(): Record<string, string> {
+  try {
+    return (JSON.parse(readFileSync(join(REPO_ROOT, 'docs', 'benchmarks.json'), 'utf8')) as Written).versions;
+  } catch {
+    return {};
+  }
+}
+
 /** Writes docs/benchmarks.json, docs/benchmarks.md and the overhead chart. */
 function writeDocs(written: Written, json: boolean): string[] {
   const { generated, quick, machine: meta, versions, results } = written;
@@ -304,7 +327,8 @@ async function main(): Promise<void> {
   );
 
   if ((!args.quick || args.write) && results.length > 0) {
-    const versions: Record<string, string> = {};
+    // A partial run (--only) keeps the versions the earlier sections were measured with.
+    const versions: Record<string, string> = args.only.length < BENCHMARKS.length ? earlierVersions() : {};
     for (const r of results) Object.assign(versions, r.versions);
     versions['@ragmeter/sdk'] = VERSION;
     const written = { generated: new Date().toISOString(), quick: args.quick, machine: machine(), versions, results: withEarlierResults(results) };

@@ -14,6 +14,7 @@ const SECTIONS = [
   'Memory: retained heap after N operations',
   'Percentile accuracy',
   'Scrape: GET /metrics',
+  'Peers: ragmeter against the tools a user would pick instead',
   'wrapOpenAI: time added per OpenAI call',
   'wrapAnthropic: time added per Anthropic call',
   'Summary',
