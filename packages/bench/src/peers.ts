@@ -205,11 +205,13 @@ runBenchmark('peers', 'Peers: ragmeter against the tools a user would pick inste
         'and prom-client rows come from a control process that loads no peer package. ' +
         (processes > 1 ? `Each group runs in ${processes} fresh processes, one after the other, their rounds pooled.` : 'One process per group (--quick).'),
       'Loading OpenLIT or OpenLLMetry into a process makes every OTel span in it dearer, the bare span as much as ' +
-        'track()\'s (last table): a profile shows the OTel SDK\'s own span code (SpanImpl, hrTime arithmetic) taking ' +
-        'about twice as long once the peer\'s modules (hundreds of them) are loaded, before any of the peer\'s code runs ' +
-        'per operation; no peer wraps or hooks ragmeter\'s calls. It adds about the same time to both sides of a ratio, ' +
-        'so "vs ragmeter track()" for those two peers understates the gap; "vs bare OTel span" compares each case with ' +
-        'the span in its own process.',
+        'track()\'s: in a profile of a bare-span loop, the OTel SDK\'s own span code (SpanImpl, hrTime arithmetic) took ' +
+        'about twice as long once `@traceloop/node-server-sdk` (1,400 modules) was required, before any of its code ' +
+        'ran per operation, wall-clock time too; in the last table, track() against the bare span drops from about 2.8x ' +
+        'to 2.1x beside those two peers because the span got dearer, not track() cheaper. No peer wraps or hooks ' +
+        'ragmeter\'s calls (ragmeter keeps its own tracer provider). The added time lands on both sides of a ratio, so ' +
+        '"vs ragmeter track()" for those two peers understates their cost; "vs bare OTel span" compares each case ' +
+        'with the span in its own process.',
     ],
     data,
   };
