@@ -136,15 +136,30 @@ export function createContenders(work: () => number, asyncWork: () => Promise<nu
   naive('naive-otel-no-memory', false);
 
   // ---- prom-client
-  const registry = new Registry();
+  all.push({ key: 'prom-client', ...promClientTimer(work, asyncWork) });
+
+  all.push({ key: 'bare', sync: work, async: asyncWork });
+
+  return {
+    all,
+    get(key) {
+      return all.find((c) => c.key === key)!;
+    },
+    async shutdown() {
+      await Promise.all([...monitors.map((m) => m.shutdown()), meterProvider.shutdown(), tracerProvider.shutdown()]);
+    },
+  };
+}
+
+/** prom-client's histogram timer around `work`: startTimer(), then end(labels). */
+export function promClientTimer(work: () => number, asyncWork: () => Promise<number>): { sync(): number; async(): Promise<number> } {
   const histogram = new Histogram({
     name: 'rag_operation_duration_seconds',
     help: 'Duration of RAG operations',
     labelNames: ['operation', 'status'],
-    registers: [registry],
+    registers: [new Registry()],
   });
-  all.push({
-    key: 'prom-client',
+  return {
     sync: () => {
       const end = histogram.startTimer();
       const result = work();
@@ -156,18 +171,6 @@ export function createContenders(work: () => number, asyncWork: () => Promise<nu
       const result = await asyncWork();
       end({ operation: TYPE, status: 'success' });
       return result;
-    },
-  });
-
-  all.push({ key: 'bare', sync: work, async: asyncWork });
-
-  return {
-    all,
-    get(key) {
-      return all.find((c) => c.key === key)!;
-    },
-    async shutdown() {
-      await Promise.all([...monitors.map((m) => m.shutdown()), meterProvider.shutdown(), tracerProvider.shutdown()]);
     },
   };
 }

@@ -14,8 +14,7 @@ import type { Span, Tracer } from '@opentelemetry/api';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { PerformanceMonitor, type Operation } from '@ragmeter/sdk';
-import { Histogram, Registry } from 'prom-client';
-import { TYPE, noopExporter } from './contenders.js';
+import { TYPE, noopExporter, promClientTimer } from './contenders.js';
 import { interleave, parseOptions, timeAsync, timeSync, type Clock } from './harness.js';
 
 const TOKENS = 42;
@@ -130,35 +129,9 @@ export function otelSpanCase({ work, asyncWork }: UserWork): CaseSet {
   };
 }
 
-/** prom-client's histogram timer, as in contenders.ts. */
+/** prom-client's histogram timer, the overhead benchmark's. */
 export function promClientCase({ work, asyncWork }: UserWork): CaseSet {
-  const registry = new Registry();
-  const histogram = new Histogram({
-    name: 'rag_operation_duration_seconds',
-    help: 'Duration of RAG operations',
-    labelNames: ['operation', 'status'],
-    registers: [registry],
-  });
-  return {
-    cases: [
-      {
-        key: 'prom-client',
-        sync: () => {
-          const end = histogram.startTimer();
-          const result = work();
-          end({ operation: TYPE, status: 'success' });
-          return result;
-        },
-        async: async () => {
-          const end = histogram.startTimer();
-          const result = await asyncWork();
-          end({ operation: TYPE, status: 'success' });
-          return result;
-        },
-      },
-    ],
-    shutdown: async () => undefined,
-  };
+  return { cases: [{ key: 'prom-client', ...promClientTimer(work, asyncWork) }], shutdown: async () => undefined };
 }
 
 /** Warms up, then runs every case interleaved round by round, sync then async. */
