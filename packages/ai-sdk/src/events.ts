@@ -19,7 +19,6 @@ export const ATTR_REQUEST_MODEL = 'gen_ai.request.model';
 export const ATTR_RESPONSE_MODEL = 'gen_ai.response.model';
 export const ATTR_RESPONSE_ID = 'gen_ai.response.id';
 export const ATTR_FINISH_REASONS = 'gen_ai.response.finish_reasons';
-export const ATTR_CACHE_READ_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
 export const ATTR_AGENT_NAME = 'gen_ai.agent.name';
 export const ATTR_TOOL_NAME = 'gen_ai.tool.name';
 export const ATTR_TOOL_CALL_ID = 'gen_ai.tool.call.id';
@@ -45,21 +44,33 @@ export function modelAttributes(event: Json, operationName: string | undefined):
   return attrs;
 }
 
-/** Input and output tokens of a language-model usage object (`LanguageModelUsage`). */
-export function languageModelTokens(usage: unknown): { input?: number; output?: number; total?: number } {
+/** Token counts of a language-model call, as `op.setTokens()` takes them, and the total. */
+export interface ModelTokens {
+  input?: number;
+  output?: number;
+  total?: number;
+  /** Prompt-cache reads, part of `input`. */
+  cachedInput?: number;
+  /** Prompt-cache writes, part of `input`. */
+  cacheWriteInput?: number;
+}
+
+/**
+ * The counts of a language-model usage object (`LanguageModelUsage`): `inputTokens` is all
+ * input, cache reads and writes included; `inputTokenDetails` tells those apart.
+ */
+export function languageModelTokens(usage: unknown): ModelTokens {
   if (!isObject(usage)) return {};
-  const tokens: { input?: number; output?: number; total?: number } = {};
+  const tokens: ModelTokens = {};
   if (isCount(usage.inputTokens)) tokens.input = usage.inputTokens;
   if (isCount(usage.outputTokens)) tokens.output = usage.outputTokens;
   if (isCount(usage.totalTokens)) tokens.total = usage.totalTokens;
+  const details = usage.inputTokenDetails;
+  if (tokens.input !== undefined && isObject(details)) {
+    if (isCount(details.cacheReadTokens)) tokens.cachedInput = details.cacheReadTokens;
+    if (isCount(details.cacheWriteTokens)) tokens.cacheWriteInput = details.cacheWriteTokens;
+  }
   return tokens;
-}
-
-/** Cached input tokens read, when the provider reports them. */
-export function cacheReadTokens(usage: unknown): number | undefined {
-  if (!isObject(usage) || !isObject(usage.inputTokenDetails)) return undefined;
-  const cached = usage.inputTokenDetails.cacheReadTokens;
-  return isCount(cached) ? cached : undefined;
 }
 
 /** Tokens of an embedding call's usage (`{ tokens }`; NaN when the provider reported none). */
@@ -83,8 +94,6 @@ export function responseAttributes(event: Json, responseModel: unknown, response
   if (isText(responseModel)) attrs[ATTR_RESPONSE_MODEL] = responseModel;
   if (isText(responseId)) attrs[ATTR_RESPONSE_ID] = responseId;
   if (isText(event.finishReason)) attrs[ATTR_FINISH_REASONS] = [event.finishReason];
-  const cached = cacheReadTokens(event.usage);
-  if (cached !== undefined) attrs[ATTR_CACHE_READ_TOKENS] = cached;
   const request = event.request;
   if (isObject(request) && isText(request.url)) Object.assign(attrs, serverAttributes(request.url));
   return attrs;

@@ -171,8 +171,8 @@ export class RagMeterTelemetry implements Telemetry {
       if (call === undefined || model === undefined) return;
       call.model = undefined;
       const e = event as Event;
-      const tokens = languageModelTokens(e.usage);
-      model.op.setTokens({ input: tokens.input, output: tokens.output });
+      const { input, output, cachedInput, cacheWriteInput } = languageModelTokens(e.usage);
+      model.op.setTokens({ input, output, cachedInput, cacheWriteInput });
       if (e.finishReason === 'error') model.op.fail(contentError(e.content) ?? new FinishReasonError());
       else model.op.end();
     });
@@ -206,7 +206,9 @@ export class RagMeterTelemetry implements Telemetry {
     const { op } = model;
     for (const key of Object.keys(attrs)) op.setAttribute(key, attrs[key]!);
     const tokens = languageModelTokens(event.usage);
-    if (tokens.input !== undefined || tokens.output !== undefined) op.setTokens({ input: tokens.input, output: tokens.output });
+    if (tokens.input !== undefined || tokens.output !== undefined) {
+      op.setTokens({ input: tokens.input, output: tokens.output, cachedInput: tokens.cachedInput, cacheWriteInput: tokens.cacheWriteInput });
+    }
     else if (tokens.total !== undefined) op.tokens = tokens.total;
     const ttft = timeToFirstOutputSeconds(event);
     if (ttft !== undefined) op.setTimeToFirstToken(ttft);

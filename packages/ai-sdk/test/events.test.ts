@@ -30,8 +30,16 @@ describe('languageModelTokens', () => {
     expect(languageModelTokens({ inputTokens: 3, outputTokens: 4, totalTokens: 7 })).toEqual({ input: 3, output: 4, total: 7 });
   });
 
+  it('reads prompt-cache reads and writes, part of the input', () => {
+    const usage = { inputTokens: 1150, outputTokens: 10, inputTokenDetails: { noCacheTokens: 100, cacheReadTokens: 1000, cacheWriteTokens: 50 } };
+    expect(languageModelTokens(usage)).toEqual({ input: 1150, output: 10, cachedInput: 1000, cacheWriteInput: 50 });
+    // without an input count, the details have nothing to be part of
+    expect(languageModelTokens({ outputTokens: 1, inputTokenDetails: { cacheReadTokens: 5 } })).toEqual({ output: 1 });
+  });
+
   it('leaves out what is missing or not a count', () => {
     expect(languageModelTokens({ inputTokens: undefined, outputTokens: -1, totalTokens: NaN })).toEqual({});
+    expect(languageModelTokens({ inputTokens: 3, inputTokenDetails: { cacheReadTokens: -1, cacheWriteTokens: '2' } })).toEqual({ input: 3 });
     expect(languageModelTokens(undefined)).toEqual({});
     expect(languageModelTokens('12')).toEqual({});
   });
@@ -57,13 +65,12 @@ describe('timeToFirstOutputSeconds', () => {
 });
 
 describe('responseAttributes', () => {
-  it('takes model, id, finish reason, cached tokens and the server', () => {
+  it('takes model, id, finish reason and the server', () => {
     const event = { finishReason: 'length', usage: { inputTokenDetails: { cacheReadTokens: 5 } }, request: { url: 'https://api.example.com' } };
     expect(responseAttributes(event, 'gpt-x-2026', 'resp-9')).toEqual({
       'gen_ai.response.model': 'gpt-x-2026',
       'gen_ai.response.id': 'resp-9',
       'gen_ai.response.finish_reasons': ['length'],
-      'gen_ai.usage.cache_read.input_tokens': 5,
       'server.address': 'api.example.com',
       'server.port': 443,
     });

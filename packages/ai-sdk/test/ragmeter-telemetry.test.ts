@@ -18,6 +18,7 @@ import {
   streamModel,
   textChunks,
   textModel,
+  usage,
 } from './helpers/models';
 import { MAX_OPEN_CALLS } from '../src/integration';
 
@@ -184,6 +185,34 @@ describe('generateText', () => {
     const on = setup({}, { captureContent: true });
     await generateText({ model: textModel(generated('Blue.')), prompt: 'secret question', telemetry: on.telemetry });
     expect(on.span('llm_inference').attributes).toMatchObject({ 'gen_ai.prompt': 'secret question', 'gen_ai.completion': 'Blue.' });
+  });
+});
+
+describe('prompt caching', () => {
+  // $2 input, $0.50 cache reads, $2.50 cache writes, $8 output per million tokens
+  const pricing = { [MODEL]: { inputPerMillionTokens: 2, outputPerMillionTokens: 8, cachedInputPerMillionTokens: 0.5, cacheWriteInputPerMillionTokens: 2.5 } };
+  const cachedUsage = usage(1150, 10, { read: 1000, write: 50 });
+  const expectedUsd = (100 * 2 + 1000 * 0.5 + 50 * 2.5 + 10 * 8) / 1e6;
+
+  it('prices cache reads and writes at their own rates, generated or streamed, and puts them on the span', async () => {
+    const { telemetry, spans, report } = setup({ pricing });
+    await generateText({ model: textModel({ ...generated('Cached.'), usage: cachedUsage }), prompt: 'Again?', telemetry });
+    const chunks = textChunks(['Cached', '.']).map((c) => (c.type === 'finish' ? { ...c, usage: cachedUsage } : c));
+    const streamed = new MockLanguageModelV4({ provider: PROVIDER, modelId: MODEL, doStream: async () => ({ stream: simulateReadableStream({ chunks }) }) });
+    await drain(streamText({ model: streamed, prompt: 'Again?', telemetry }).textStream);
+
+    const llm = (await report()).operations.llm_inference!;
+    expect(llm.total).toBe(2);
+    expect(llm.tokens.input).toBe(2 * 1150);
+    expect(llm.cost!.total_usd).toBeCloseTo(2 * expectedUsd, 15);
+    for (const span of spans('llm_inference')) {
+      expect(span.attributes).toMatchObject({
+        'gen_ai.usage.input_tokens': 1150,
+        'gen_ai.usage.cache_read.input_tokens': 1000,
+        'gen_ai.usage.cache_creation.input_tokens': 50,
+      });
+      expect(span.attributes['rag.operation.cost_usd']).toBeCloseTo(expectedUsd, 15);
+    }
   });
 });
 

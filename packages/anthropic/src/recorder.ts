@@ -15,8 +15,6 @@
 import { getPerformanceMonitor, OperationType, type Operation, type PerformanceMonitor } from '@ragmeter/sdk';
 import { followStream, type StreamObserver } from '@ragmeter/sdk/integration';
 import {
-  ATTR_CACHE_CREATION_TOKENS,
-  ATTR_CACHE_READ_TOKENS,
   ATTR_FINISH_REASONS,
   ATTR_HTTP_STATUS,
   ATTR_RESPONSE_ID,
@@ -257,8 +255,6 @@ export class Recorder {
     if (state.model !== undefined) op.setAttribute(ATTR_RESPONSE_MODEL, state.model);
     if (state.id !== undefined) op.setAttribute(ATTR_RESPONSE_ID, state.id);
     if (state.stopReason !== undefined) op.setAttribute(ATTR_FINISH_REASONS, [state.stopReason]);
-    if (state.usage.cacheRead !== undefined) op.setAttribute(ATTR_CACHE_READ_TOKENS, state.usage.cacheRead);
-    if (state.usage.cacheCreation !== undefined) op.setAttribute(ATTR_CACHE_CREATION_TOKENS, state.usage.cacheCreation);
     this.recordTokens();
     if (this.capture) {
       const output = state.text.length > 0 ? state.text.join('') : undefined;
@@ -271,8 +267,10 @@ export class Recorder {
     const { op, state } = this;
     const input = state.inputTokens();
     const output = state.outputTokens();
-    // Cache reads are priced at the model's cached-input rate (cache writes at the input rate).
-    if (input !== undefined || output !== undefined) op.setTokens({ input, output, cachedInput: state.usage.cacheRead });
+    // Input counts cache reads and writes; each is priced at the model's rate for it, and the
+    // operation puts both on its span (gen_ai.usage.cache_read / cache_creation.input_tokens).
+    const { cacheRead, cacheCreation } = state.usage;
+    if (input !== undefined || output !== undefined) op.setTokens({ input, output, cachedInput: cacheRead, cacheWriteInput: cacheCreation });
     if (input === undefined) this.tokensFromText('input', inputTexts(this.body, this.inputCount));
     if (output === undefined) this.tokensFromText('output', [...state.text, ...state.other]);
   }

@@ -188,8 +188,9 @@ describe.each(CLIENTS)('wrapAnthropic with %s', (_name, Anthropic) => {
       });
     });
 
-    it('counts cache reads and writes as input tokens, reports them apart, and prices cache reads at the cached rate', async () => {
-      const { monitor, span, op } = setup({ pricing: { [MODEL]: { inputPerMillionTokens: 3, outputPerMillionTokens: 15, cachedInputPerMillionTokens: 0.3 } } });
+    it('counts cache reads and writes as input tokens, reports them apart, and prices each at its own rate', async () => {
+      const price = { inputPerMillionTokens: 3, outputPerMillionTokens: 15, cachedInputPerMillionTokens: 0.3, cacheWriteInputPerMillionTokens: 3.75 };
+      const { monitor, span, op } = setup({ pricing: { [MODEL]: price } });
       server.reply(
         json(200, message('Blue.', { input_tokens: 5, output_tokens: 2, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 })),
       );
@@ -200,8 +201,8 @@ describe.each(CLIENTS)('wrapAnthropic with %s', (_name, Anthropic) => {
         'gen_ai.usage.cache_read.input_tokens': 100,
         'gen_ai.usage.cache_creation.input_tokens': 20,
       });
-      // 25 input tokens (5 plain + 20 written to the cache) at $3, 100 cache reads at $0.30, 2 output at $15 per million
-      expect((await op())!.cost!.total_usd).toBeCloseTo((25 * 3 + 100 * 0.3 + 2 * 15) / 1e6, 15);
+      // 5 plain input tokens at $3, 20 written to the cache at $3.75, 100 cache reads at $0.30, 2 output at $15 per million
+      expect((await op())!.cost!.total_usd).toBeCloseTo((5 * 3 + 20 * 3.75 + 100 * 0.3 + 2 * 15) / 1e6, 15);
     });
 
     it('returns the very APIPromise the client made; withResponse() and asResponse() work', async () => {

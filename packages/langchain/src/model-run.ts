@@ -120,11 +120,21 @@ function toolCallText(message: Dict | undefined, into: string[]): void {
   }
 }
 
-/** `usage_metadata`: `{ input_tokens, output_tokens, total_tokens }`. */
+/**
+ * `usage_metadata`: `{ input_tokens, output_tokens, total_tokens, input_token_details }`; the
+ * details' prompt-cache reads and writes (`cache_read`, `cache_creation`) are part of the input.
+ */
 function usageMetadata(v: unknown): ProviderUsage | undefined {
   if (!isDict(v)) return undefined;
-  const usage = { input_tokens: num(v.input_tokens), output_tokens: num(v.output_tokens), total_tokens: num(v.total_tokens) };
-  return usage.input_tokens === undefined && usage.output_tokens === undefined && usage.total_tokens === undefined ? undefined : usage;
+  const usage: ProviderUsage = { input_tokens: num(v.input_tokens), output_tokens: num(v.output_tokens), total_tokens: num(v.total_tokens) };
+  if (usage.input_tokens === undefined && usage.output_tokens === undefined && usage.total_tokens === undefined) return undefined;
+  const details = v.input_token_details;
+  if (isDict(details)) {
+    const cacheRead = num(details.cache_read);
+    const cacheCreation = num(details.cache_creation);
+    if (cacheRead !== undefined || cacheCreation !== undefined) usage.input_token_details = { cache_read: cacheRead, cache_creation: cacheCreation };
+  }
+  return usage;
 }
 
 /** `llmOutput.tokenUsage`: `{ promptTokens, completionTokens, totalTokens }`. */

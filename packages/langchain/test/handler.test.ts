@@ -126,6 +126,23 @@ describe('a RAG chain', () => {
     expect((await report()).operations.llm_inference!.tokens).toMatchObject({ total: 44, input: 41, output: 3 });
   });
 
+  it("prices the prompt-cache reads and writes of usage_metadata's input_token_details at their own rates", async () => {
+    // $3 input, $0.30 cache reads, $3.75 cache writes, $15 output per million tokens
+    const price = { inputPerMillionTokens: 3, outputPerMillionTokens: 15, cachedInputPerMillionTokens: 0.3, cacheWriteInputPerMillionTokens: 3.75 };
+    const { monitor, span, report } = setup({ pricing: { 'fake-chat-1': price } });
+    // As @langchain/anthropic reports a call that read 1000 tokens from the cache and wrote 50.
+    const usage = { input_tokens: 1150, output_tokens: 3, input_token_details: { cache_read: 1000, cache_creation: 50 } };
+    await new UsageChatModel({ responses: [ANSWER], usage, model: 'fake-chat-1' }).invoke(QUESTION, { callbacks: [new RagMeterCallbackHandler({ monitor })] });
+    const usd = (100 * 3 + 1000 * 0.3 + 50 * 3.75 + 3 * 15) / 1e6;
+    expect(span('llm_inference').attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': 1150,
+      'gen_ai.usage.cache_read.input_tokens': 1000,
+      'gen_ai.usage.cache_creation.input_tokens': 50,
+      'rag.operation.cost_usd': expect.closeTo(usd, 15),
+    });
+    expect((await report()).operations.llm_inference!.cost!.total_usd).toBeCloseTo(usd, 15);
+  });
+
   it('reads the model from ls_model_name and the provider from ls_provider when the parameters name none', async () => {
     const { monitor, span } = setup();
     const model = new UsageChatModel({ responses: [ANSWER], usage: { input_tokens: 5, output_tokens: 1 }, lsModelName: 'fake-ls-model' });

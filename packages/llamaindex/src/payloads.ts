@@ -47,13 +47,19 @@ export function chunkText(chunk: unknown): string {
 
 const count = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
-/** Usage from one provider payload: OpenAI / Anthropic `usage`, Gemini `usageMetadata`. */
+/**
+ * Usage from one provider payload: OpenAI / Anthropic `usage`, Gemini `usageMetadata` (whose
+ * `cachedContentTokenCount` is part of `promptTokenCount`, as OpenAI's cached tokens are).
+ */
 function usageIn(raw: unknown): ProviderUsage | undefined {
   if (!isRec(raw)) return undefined;
   if (isRec(raw.usage)) return raw.usage as ProviderUsage;
   const gemini = raw.usageMetadata;
   if (isRec(gemini)) {
-    return { input_tokens: count(gemini.promptTokenCount), output_tokens: count(gemini.candidatesTokenCount), total_tokens: count(gemini.totalTokenCount) };
+    const usage: ProviderUsage = { input_tokens: count(gemini.promptTokenCount), output_tokens: count(gemini.candidatesTokenCount), total_tokens: count(gemini.totalTokenCount) };
+    const cached = count(gemini.cachedContentTokenCount);
+    if (cached !== undefined) usage.input_tokens_details = { cached_tokens: cached };
+    return usage;
   }
   return undefined;
 }

@@ -27,6 +27,12 @@ describe('reading LlamaIndex payloads by shape', () => {
       output_tokens: 6,
       total_tokens: 11,
     });
+    expect(usageOf({ usageMetadata: { promptTokenCount: 500, candidatesTokenCount: 6, cachedContentTokenCount: 400 } })).toEqual({
+      input_tokens: 500,
+      output_tokens: 6,
+      total_tokens: undefined,
+      input_tokens_details: { cached_tokens: 400 },
+    });
     expect(usageOf([])).toBeUndefined();
     expect(usageOf(null)).toBeUndefined();
   });

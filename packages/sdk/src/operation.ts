@@ -77,6 +77,8 @@ export class Operation implements Disposable {
   otherTokens: number | undefined;
   /** @internal Input tokens read from the provider's prompt cache (part of inputTokens). */
   cachedInputTokens: number | undefined;
+  /** @internal Input tokens written to the provider's prompt cache (part of inputTokens). */
+  cacheWriteInputTokens: number | undefined;
   /** @internal */ ended = false;
   private firstTokenMarked = false;
   /** @internal The nearest enclosing operation (of this monitor), for the stage breakdown. */
@@ -145,18 +147,24 @@ export class Operation implements Disposable {
 
   /**
    * Sets input and/or output tokens, e.g. from the provider's usage report. `cachedInput`: how
-   * many of the input tokens the provider read from its prompt cache (priced at the cached rate).
+   * many of the input tokens the provider read from its prompt cache (priced at the cached rate);
+   * `cacheWriteInput`: how many it wrote to the cache (priced at the cache-write rate). Both are
+   * part of `input`.
    */
-  setTokens(tokens: { input?: number; output?: number; cachedInput?: number }): this {
+  setTokens(tokens: { input?: number; output?: number; cachedInput?: number; cacheWriteInput?: number }): this {
     return this.guard('setTokens()', () => {
       if (tokens === null || typeof tokens !== 'object') {
         this.sink?.invalidTokens('setTokens() argument', tokens);
         return;
       }
-      const { input, output, cachedInput } = tokens;
+      const { input, output, cachedInput, cacheWriteInput } = tokens;
       if (cachedInput !== undefined) {
         if (isCount(cachedInput)) this.cachedInputTokens = cachedInput;
         else this.sink?.invalidTokens('cached input tokens', cachedInput);
+      }
+      if (cacheWriteInput !== undefined) {
+        if (isCount(cacheWriteInput)) this.cacheWriteInputTokens = cacheWriteInput;
+        else this.sink?.invalidTokens('cache-write input tokens', cacheWriteInput);
       }
       if (input !== undefined) {
         if (isCount(input)) this.inputTokens = input;
@@ -169,7 +177,10 @@ export class Operation implements Disposable {
     });
   }
 
-  /** Takes token counts from a provider's usage object (OpenAI, Anthropic and alike). */
+  /**
+   * Takes token counts from a provider's usage object: OpenAI (chat and responses), Anthropic,
+   * LangChain's `usage_metadata` and alike, with prompt-cache reads and writes where reported.
+   */
   setUsage(usage: ProviderUsage | null | undefined): this {
     return this.guard('setUsage()', () => {
       if (usage === null || usage === undefined || typeof usage !== 'object') return;
@@ -177,16 +188,24 @@ export class Operation implements Disposable {
       const output = usage.output_tokens ?? usage.completion_tokens;
       const total = usage.total_tokens;
       const details = usage.prompt_tokens_details ?? usage.input_tokens_details;
-      let cached = details !== null && typeof details === 'object' ? details.cached_tokens : undefined;
+      let cached: unknown;
+      let written: unknown;
+      if (details !== null && typeof details === 'object') cached = details.cached_tokens;
+      const langchain = usage.input_token_details;
+      if (langchain !== null && typeof langchain === 'object') {
+        cached ??= langchain.cache_read;
+        written = langchain.cache_creation;
+      }
       // Anthropic reports cache reads and writes apart from input_tokens; input counts all three.
       const cacheRead = usage.cache_read_input_tokens;
       const cacheWrite = usage.cache_creation_input_tokens;
       if (typeof input === 'number' && (isCount(cacheRead) || isCount(cacheWrite))) {
         input += (isCount(cacheRead) ? cacheRead : 0) + (isCount(cacheWrite) ? cacheWrite : 0);
         if (isCount(cacheRead)) cached = cacheRead;
+        if (isCount(cacheWrite)) written = cacheWrite;
       }
       if (input === undefined && output === undefined && total !== undefined) this.tokens = total;
-      else this.setTokens({ input, output, cachedInput: cached ?? undefined });
+      else this.setTokens({ input, output, cachedInput: (cached ?? undefined) as number | undefined, cacheWriteInput: (written ?? undefined) as number | undefined });
     });
   }
 

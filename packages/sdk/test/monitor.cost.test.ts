@@ -7,6 +7,8 @@ useWarningSpy();
 
 /** $2 input, $0.50 cached input, $8 output per million tokens. */
 const ACME = { 'acme-llm': { inputPerMillionTokens: 2, outputPerMillionTokens: 8, cachedInputPerMillionTokens: 0.5 } };
+/** As ACME, and $2.50 per million tokens written to the prompt cache. */
+const ACME_CACHE = { 'acme-llm': { ...ACME['acme-llm'], cacheWriteInputPerMillionTokens: 2.5 } };
 
 describe('cost per operation type', () => {
   it('with a custom price, generateReport() gives the exact cost per type', async () => {
@@ -61,8 +63,8 @@ describe('cost per operation type', () => {
     expect(cost.unpriced_operations).toBe(0);
   });
 
-  it("takes Anthropic's usage: cache reads and writes are input tokens, cache reads priced at the cached rate", async () => {
-    const monitor = newMonitor({ pricing: ACME });
+  it("takes Anthropic's usage: cache reads and writes are input tokens, each priced at its own rate", async () => {
+    const monitor = newMonitor({ pricing: ACME_CACHE });
     monitor.track('llm_inference', { 'gen_ai.request.model': 'acme-llm' }, (op) => {
       op.setUsage({ input_tokens: 100, output_tokens: 10, cache_read_input_tokens: 1000, cache_creation_input_tokens: 50 });
     });
@@ -71,8 +73,44 @@ describe('cost per operation type', () => {
     });
     const report = (await monitor.generateReport()).operations.llm_inference!;
     expect(report.tokens.input).toBe(1150 + 100);
-    // 150 input at $2, 1000 cache reads at $0.50, 10 output at $8 per million; then 100 input and 10 output
-    expect(report.cost!.total_usd).toBeCloseTo((150 * 2 + 1000 * 0.5 + 10 * 8 + 100 * 2 + 10 * 8) / 1e6, 15);
+    // 100 input at $2, 1000 cache reads at $0.50, 50 cache writes at $2.50, 10 output at $8 per
+    // million; then 100 input and 10 output
+    expect(report.cost!.total_usd).toBeCloseTo((100 * 2 + 1000 * 0.5 + 50 * 2.5 + 10 * 8 + 100 * 2 + 10 * 8) / 1e6, 15);
+  });
+
+  it("takes LangChain's usage_metadata: input_tokens counts the cache reads and writes of input_token_details", async () => {
+    const monitor = newMonitor({ pricing: ACME_CACHE });
+    monitor.track('llm_inference', { 'gen_ai.request.model': 'acme-llm' }, (op) => {
+      op.setUsage({ input_tokens: 1150, output_tokens: 10, total_tokens: 1160, input_token_details: { cache_read: 1000, cache_creation: 50 } });
+    });
+    const report = (await monitor.generateReport()).operations.llm_inference!;
+    expect(report.tokens.input).toBe(1150);
+    expect(report.cost!.total_usd).toBeCloseTo((100 * 2 + 1000 * 0.5 + 50 * 2.5 + 10 * 8) / 1e6, 15);
+  });
+
+  it('prices Anthropic cache writes out of the box at 1.25x the input price', async () => {
+    const monitor = newMonitor();
+    monitor.track('llm_inference', { 'gen_ai.request.model': 'claude-sonnet-4-5-20250929' }, (op) => {
+      op.setUsage({ input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 1_000_000, cache_read_input_tokens: 1_000_000 });
+    });
+    // $3 input per million: writes $3.75, reads $0.30
+    expect((await monitor.generateReport()).cost!.total_usd).toBeCloseTo(3.75 + 0.3, 12);
+  });
+
+  it('recordOperation() takes cache writes; both kinds of cache tokens go on the span', async () => {
+    const { monitor, spans } = newSpanMonitor({ pricing: ACME_CACHE });
+    const attributes = { 'gen_ai.request.model': 'acme-llm' };
+    monitor.recordOperation({ type: 'llm_inference', durationSeconds: 0.1, inputTokens: 1000, cachedInputTokens: 200, cacheWriteInputTokens: 300, attributes });
+    monitor.track('llm_inference', attributes, (op) => op.setTokens({ input: 1000, cachedInput: 200, cacheWriteInput: 300 }));
+    // 500 × $2 + 200 × $0.50 + 300 × $2.50 per million, each
+    const usd = (500 * 2 + 200 * 0.5 + 300 * 2.5) / 1e6;
+    expect((await monitor.generateReport()).cost!.total_usd).toBeCloseTo(2 * usd, 15);
+    for (const span of spans()) {
+      expect(span.attributes['gen_ai.usage.cache_read.input_tokens']).toBe(200);
+      expect(span.attributes['gen_ai.usage.cache_creation.input_tokens']).toBe(300);
+      expect(span.attributes['rag.operation.cost_usd']).toBeCloseTo(usd, 15);
+    }
+    expect(spans()).toHaveLength(2);
   });
 
   it('an operation whose model has no price adds nothing and is counted as unpriced', async () => {
@@ -139,11 +177,14 @@ describe('cost per operation type', () => {
   });
 
   it('invalid cached token counts are dropped and counted, the operation kept', async () => {
-    const monitor = newMonitor({ pricing: ACME });
-    monitor.recordOperation({ type: 'llm_inference', durationSeconds: 0.1, inputTokens: 1_000_000, cachedInputTokens: -5, attributes: { 'gen_ai.request.model': 'acme-llm' } });
-    monitor.track('llm_inference', { 'gen_ai.request.model': 'acme-llm' }, (op) => op.setTokens({ input: 1_000_000, cachedInput: NaN }));
+    const monitor = newMonitor({ pricing: ACME_CACHE });
+    const attributes = { 'gen_ai.request.model': 'acme-llm' };
+    monitor.recordOperation({ type: 'llm_inference', durationSeconds: 0.1, inputTokens: 1_000_000, cachedInputTokens: -5, attributes });
+    monitor.track('llm_inference', attributes, (op) => op.setTokens({ input: 1_000_000, cachedInput: NaN }));
+    monitor.recordOperation({ type: 'llm_inference', durationSeconds: 0.1, inputTokens: 1_000_000, cacheWriteInputTokens: -1, attributes });
+    monitor.track('llm_inference', attributes, (op) => op.setTokens({ input: 1_000_000, cacheWriteInput: Infinity }));
     const report = await monitor.generateReport();
-    expect(report.operations.llm_inference!.cost!.total_usd).toBeCloseTo(4, 12);
-    expect(report.dropped.by_reason.invalid_token_count).toBe(2);
+    expect(report.operations.llm_inference!.cost!.total_usd).toBeCloseTo(8, 12);
+    expect(report.dropped.by_reason.invalid_token_count).toBe(4);
   });
 });

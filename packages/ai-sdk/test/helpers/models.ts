@@ -14,8 +14,9 @@ export class ProviderDown extends Error {
   override name = 'ProviderDown';
 }
 
-export const usage = (input = INPUT_TOKENS, output = OUTPUT_TOKENS) => ({
-  inputTokens: { total: input, noCache: input, cacheRead: undefined, cacheWrite: undefined },
+/** A provider's usage; `cache`: how many of the input tokens were read from / written to its prompt cache. */
+export const usage = (input = INPUT_TOKENS, output = OUTPUT_TOKENS, cache: { read?: number; write?: number } = {}) => ({
+  inputTokens: { total: input, noCache: input - (cache.read ?? 0) - (cache.write ?? 0), cacheRead: cache.read, cacheWrite: cache.write },
   outputTokens: { total: output, text: output, reasoning: undefined },
 });
 

@@ -1,4 +1,4 @@
-import { AIMessage, AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
+import { AIMessage, AIMessageChunk, type BaseMessage, type InputTokenDetails } from '@langchain/core/messages';
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
 import type { LangSmithParams } from '@langchain/core/language_models/chat_models';
 import { ChatGenerationChunk, type ChatResult, type LLMResult } from '@langchain/core/outputs';
@@ -11,6 +11,7 @@ import { FakeListChatModel, FakeLLM } from '@langchain/core/utils/testing';
 export interface Usage {
   input_tokens: number;
   output_tokens: number;
+  input_token_details?: InputTokenDetails;
 }
 
 /** FakeListChatModel whose messages carry `usage_metadata`, as provider chat models do. */

@@ -37,7 +37,8 @@ const KEYS: Record<keyof RagMeterOptions, Kind[]> = {
 const PROMETHEUS_KEYS = ['port', 'host'];
 const OTLP_KEYS = ['endpoint', 'tracesEndpoint', 'metricsEndpoint', 'protocol', 'headers', 'intervalMillis', 'timeoutMillis', 'maxQueueSize'];
 const HEALTH_KEYS = ['maxRssMb', 'maxErrorRate', 'maxErrorRateByType', 'minOperationsForErrorRate', 'p95ObjectiveSeconds'];
-const PRICE_KEYS = ['inputPerMillionTokens', 'outputPerMillionTokens', 'cachedInputPerMillionTokens'];
+const PRICE_KEYS = ['inputPerMillionTokens', 'outputPerMillionTokens', 'cachedInputPerMillionTokens', 'cacheWriteInputPerMillionTokens'];
+const OPTIONAL_PRICE_KEYS = new Set(['cachedInputPerMillionTokens', 'cacheWriteInputPerMillionTokens']);
 const PROTOCOLS: OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
 
 function checkPort(key: string, port: unknown): void {
@@ -115,7 +116,7 @@ function checkHealth(h: Record<string, unknown>): void {
 
 /**
  * A pricing table (`pricing` option, RAGMETER_PRICING_FILE): each entry an object with input
- * and output prices (cached input optional), numbers >= 0. An error names the model and field.
+ * and output prices (cache reads and writes optional), numbers >= 0. An error names the model and field.
  */
 export function checkPricing(pricing: unknown, key = 'pricing'): void {
   if (pricing === undefined) return;
@@ -123,12 +124,12 @@ export function checkPricing(pricing: unknown, key = 'pricing'): void {
   for (const [model, entry] of Object.entries(pricing as object)) {
     const where = `${key}.${model}`;
     if (model.trim() === '') fail(where, 'a non-empty model name', model);
-    if (kindOf(entry) !== 'object') fail(where, 'an object { inputPerMillionTokens, outputPerMillionTokens, cachedInputPerMillionTokens? }', entry);
+    if (kindOf(entry) !== 'object') fail(where, 'an object { inputPerMillionTokens, outputPerMillionTokens, cachedInputPerMillionTokens?, cacheWriteInputPerMillionTokens? }', entry);
     const e = entry as Record<string, unknown>;
     checkKeys(`${where}.`, e, PRICE_KEYS);
     for (const field of PRICE_KEYS) {
       const v = e[field];
-      if (v === undefined && field.startsWith('cached')) continue;
+      if (v === undefined && OPTIONAL_PRICE_KEYS.has(field)) continue;
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(`${where}.${field}`, 'a number >= 0 (USD per million tokens)', v);
     }
   }

@@ -6,6 +6,11 @@ export interface ModelPrice {
   outputPerMillionTokens: number;
   /** Input tokens read from the provider's prompt cache; default: the input price. */
   cachedInputPerMillionTokens?: number;
+  /**
+   * Input tokens written to the provider's prompt cache (Anthropic charges 1.25x the input price
+   * for a 5-minute cache); default: the input price.
+   */
+  cacheWriteInputPerMillionTokens?: number;
 }
 
 /** Prices by model name (`pricing` option, RAGMETER_PRICING_FILE): `{ [model]: ModelPrice }`. */

@@ -5,7 +5,8 @@ import type { ModelPrice } from './model-price.js';
  *
  * As of 2025-11, from the providers' public pricing pages:
  * - OpenAI: https://platform.openai.com/docs/pricing
- * - Anthropic: https://docs.anthropic.com/en/docs/about-claude/pricing (cached input = cache reads)
+ * - Anthropic: https://docs.anthropic.com/en/docs/about-claude/pricing (cached input = cache reads;
+ *   cache writes = 5-minute cache writes, 1.25x the input price)
  * - Google (Gemini API, paid tier, prompts up to 200k tokens): https://ai.google.dev/gemini-api/docs/pricing
  * - Mistral: https://mistral.ai/pricing#api-pricing
  * - Cohere: https://cohere.com/pricing
@@ -20,6 +21,14 @@ const p = (input: number, output: number, cachedInput?: number): ModelPrice =>
   cachedInput === undefined
     ? { inputPerMillionTokens: input, outputPerMillionTokens: output }
     : { inputPerMillionTokens: input, outputPerMillionTokens: output, cachedInputPerMillionTokens: cachedInput };
+
+/** With a cache-write price (Anthropic: 5-minute cache writes). */
+const w = (input: number, output: number, cachedInput: number, cacheWrite: number): ModelPrice => ({
+  inputPerMillionTokens: input,
+  outputPerMillionTokens: output,
+  cachedInputPerMillionTokens: cachedInput,
+  cacheWriteInputPerMillionTokens: cacheWrite,
+});
 
 export const BUNDLED_PRICES: Readonly<Record<string, ModelPrice>> = Object.freeze({
   // ---- OpenAI: chat -------------------------------------------------------------------------
@@ -47,17 +56,17 @@ export const BUNDLED_PRICES: Readonly<Record<string, ModelPrice>> = Object.freez
   'text-embedding-ada-002': p(0.1, 0),
 
   // ---- Anthropic ----------------------------------------------------------------------------
-  'claude-opus-4-5': p(5, 25, 0.5),
-  'claude-opus-4-1': p(15, 75, 1.5),
-  'claude-opus-4': p(15, 75, 1.5),
-  'claude-sonnet-4-5': p(3, 15, 0.3),
-  'claude-sonnet-4': p(3, 15, 0.3),
-  'claude-haiku-4-5': p(1, 5, 0.1),
-  'claude-3-7-sonnet': p(3, 15, 0.3),
-  'claude-3-5-sonnet': p(3, 15, 0.3),
-  'claude-3-5-haiku': p(0.8, 4, 0.08),
-  'claude-3-opus': p(15, 75, 1.5),
-  'claude-3-haiku': p(0.25, 1.25, 0.03),
+  'claude-opus-4-5': w(5, 25, 0.5, 6.25),
+  'claude-opus-4-1': w(15, 75, 1.5, 18.75),
+  'claude-opus-4': w(15, 75, 1.5, 18.75),
+  'claude-sonnet-4-5': w(3, 15, 0.3, 3.75),
+  'claude-sonnet-4': w(3, 15, 0.3, 3.75),
+  'claude-haiku-4-5': w(1, 5, 0.1, 1.25),
+  'claude-3-7-sonnet': w(3, 15, 0.3, 3.75),
+  'claude-3-5-sonnet': w(3, 15, 0.3, 3.75),
+  'claude-3-5-haiku': w(0.8, 4, 0.08, 1),
+  'claude-3-opus': w(15, 75, 1.5, 18.75),
+  'claude-3-haiku': w(0.25, 1.25, 0.03, 0.3),
 
   // ---- Google Gemini API ----------------------------------------------------------------------
   'gemini-2.5-pro': p(1.25, 10, 0.31),

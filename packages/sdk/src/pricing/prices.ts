@@ -58,19 +58,25 @@ export class PriceBook {
 }
 
 /**
- * USD of one operation. Cached input tokens are part of the input tokens (as OpenAI reports
- * them) and priced at the cached rate when the model has one; tokens known only as a total
- * (no input/output split) are priced as input, which is right for embeddings.
+ * USD of one operation. Cache reads and cache writes are part of the input tokens (as OpenAI,
+ * LangChain and the AI SDK report them) and priced at their own rates when the model has them,
+ * else at the input rate; together they never count for more than the input. Tokens known only
+ * as a total (no input/output split) are priced as input, which is right for embeddings.
  */
 export function costUsd(
   price: ModelPrice,
   input: number | undefined,
   output: number | undefined,
   other: number | undefined,
-  cachedInput: number | undefined,
+  cacheRead: number | undefined,
+  cacheWrite: number | undefined,
 ): number {
+  const inputRate = price.inputPerMillionTokens;
   const inputTokens = (input ?? 0) + (other ?? 0);
-  const cached = Math.min(cachedInput ?? 0, inputTokens);
-  const cachedRate = price.cachedInputPerMillionTokens ?? price.inputPerMillionTokens;
-  return ((inputTokens - cached) * price.inputPerMillionTokens + cached * cachedRate + (output ?? 0) * price.outputPerMillionTokens) / 1e6;
+  const read = Math.min(cacheRead ?? 0, inputTokens);
+  const written = Math.min(cacheWrite ?? 0, inputTokens - read);
+  const readRate = price.cachedInputPerMillionTokens ?? inputRate;
+  const writeRate = price.cacheWriteInputPerMillionTokens ?? inputRate;
+  const plain = inputTokens - read - written;
+  return (plain * inputRate + read * readRate + written * writeRate + (output ?? 0) * price.outputPerMillionTokens) / 1e6;
 }

@@ -38,8 +38,8 @@ export function countTokens(
   return total;
 }
 
-/** Provider usage objects: OpenAI chat (`prompt_tokens`/`completion_tokens`), OpenAI responses
- * and Anthropic (`input_tokens`/`output_tokens`). */
+/** Provider usage objects: OpenAI chat (`prompt_tokens`/`completion_tokens`), OpenAI responses,
+ * Anthropic and LangChain's `usage_metadata` (`input_tokens`/`output_tokens`). */
 export interface ProviderUsage {
   prompt_tokens?: number;
   completion_tokens?: number;
@@ -57,4 +57,8 @@ export interface ProviderUsage {
   cache_read_input_tokens?: number | null;
   /** Anthropic: input tokens written to the prompt cache, also apart from `input_tokens`. */
   cache_creation_input_tokens?: number | null;
+  /**
+   * LangChain `usage_metadata`: cache reads and writes, both part of `input_tokens`.
+   */
+  input_token_details?: { cache_read?: number | null; cache_creation?: number | null } | null;
 }

@@ -89,13 +89,14 @@ export class MetricWriter {
     output: number | undefined,
     other: number | undefined,
     cachedInput: number | undefined,
+    cacheWriteInput: number | undefined,
     memoryDeltaBytes: number | undefined,
     userAttributes: Attributes | undefined,
   ): number | undefined {
     // While a clearMetrics() collection is in flight, records wait so that they land after it.
     const waiting = this.reader.waiting;
     if (waiting !== undefined) {
-      waiting.push(() => this.record(entry, seconds, errorType, input, output, other, cachedInput, memoryDeltaBytes, userAttributes));
+      waiting.push(() => this.record(entry, seconds, errorType, input, output, other, cachedInput, cacheWriteInput, memoryDeltaBytes, userAttributes));
       return undefined;
     }
     const base = errorType === undefined ? entry.attrs : this.types.failureAttributes(entry, errorType);
@@ -129,7 +130,7 @@ export class MetricWriter {
       const model = userAttributes[ATTR_GEN_AI_RESPONSE_MODEL] ?? userAttributes[ATTR_GEN_AI_REQUEST_MODEL];
       if (typeof model === 'string' && model !== '') {
         const priced = this.prices.resolve(model);
-        if (priced !== undefined) usd = costUsd(priced.price, input, output, other, cachedInput);
+        if (priced !== undefined) usd = costUsd(priced.price, input, output, other, cachedInput, cacheWriteInput);
         overflow = this.recordCost(entry.attrs, priced?.key ?? model, usd) || overflow;
       }
     }

@@ -21,6 +21,8 @@ export interface RecordedOperation {
   outputTokens?: number;
   /** Input tokens read from the provider's prompt cache (part of inputTokens; priced at the cached rate). */
   cachedInputTokens?: number;
+  /** Input tokens written to the provider's prompt cache (part of inputTokens; priced at the cache-write rate). */
+  cacheWriteInputTokens?: number;
   /** Memory change, MB (2^20 bytes); can be negative. */
   memoryDeltaMb?: number;
   attributes?: Attributes;
@@ -35,6 +37,7 @@ export interface ValidRecord {
   output: number | undefined;
   other: number | undefined;
   cachedInput: number | undefined;
+  cacheWriteInput: number | undefined;
   memoryDeltaBytes: number | undefined;
 }
 
@@ -58,6 +61,7 @@ export function readRecordedOperation(operation: RecordedOperation, drops: DropC
   const output = count('outputTokens', operation.outputTokens);
   const other = count('tokens', operation.tokens);
   const cachedInput = count('cachedInputTokens', operation.cachedInputTokens);
+  const cacheWriteInput = count('cacheWriteInputTokens', operation.cacheWriteInputTokens);
   let memoryDeltaBytes: number | undefined;
   if (operation.memoryDeltaMb !== undefined) {
     const mb = operation.memoryDeltaMb;
@@ -73,5 +77,5 @@ export function readRecordedOperation(operation: RecordedOperation, drops: DropC
     if (typeof operation.errorType === 'string' && operation.errorType !== '') errorType = operation.errorType.slice(0, 64);
     else if (operation.errorType !== undefined) drops.drop('invalid_attribute', `errorType must be a non-empty string, got ${shown(operation.errorType)}`);
   }
-  return { seconds, errorType, input, output, other, cachedInput, memoryDeltaBytes };
+  return { seconds, errorType, input, output, other, cachedInput, cacheWriteInput, memoryDeltaBytes };
 }

@@ -224,6 +224,7 @@ export class Recorder implements OperationSink {
         op.outputTokens,
         op.otherTokens,
         op.cachedInputTokens,
+        op.cacheWriteInputTokens,
         memoryDelta,
         op.attributes,
       );
@@ -234,6 +235,7 @@ export class Recorder implements OperationSink {
         if (op.inputTokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', op.inputTokens);
         if (op.outputTokens !== undefined) span.setAttribute('gen_ai.usage.output_tokens', op.outputTokens);
         if (op.cachedInputTokens !== undefined) span.setAttribute('gen_ai.usage.cache_read.input_tokens', op.cachedInputTokens);
+        if (op.cacheWriteInputTokens !== undefined) span.setAttribute('gen_ai.usage.cache_creation.input_tokens', op.cacheWriteInputTokens);
         if (usd !== undefined) span.setAttribute('rag.operation.cost_usd', usd);
         if (op.otherTokens !== undefined) span.setAttribute('rag.operation.tokens', op.otherTokens);
         if (memoryDelta !== undefined) span.setAttribute('rag.operation.memory_delta_bytes', memoryDelta);
@@ -307,7 +309,7 @@ export class Recorder implements OperationSink {
       let attrs = operation.attributes === undefined ? undefined : this.policy.sanitize(operation.attributes);
       if (inherited !== undefined) attrs = attrs === undefined ? inherited : { ...inherited, ...attrs };
       const { seconds, errorType, input, output, other } = valid;
-      const usd = this.metrics.record(entry, seconds, errorType, input, output, other, valid.cachedInput, valid.memoryDeltaBytes, attrs);
+      const usd = this.metrics.record(entry, seconds, errorType, input, output, other, valid.cachedInput, valid.cacheWriteInput, valid.memoryDeltaBytes, attrs);
       this.foldTime(entry.name, seconds, active.getValue(this.operationKey) as Operation | undefined, undefined);
 
       if (this.tracer !== undefined) {
@@ -316,6 +318,8 @@ export class Recorder implements OperationSink {
         if (attrs !== undefined) span.setAttributes(attrs);
         if (input !== undefined) span.setAttribute('gen_ai.usage.input_tokens', input);
         if (output !== undefined) span.setAttribute('gen_ai.usage.output_tokens', output);
+        if (valid.cachedInput !== undefined) span.setAttribute('gen_ai.usage.cache_read.input_tokens', valid.cachedInput);
+        if (valid.cacheWriteInput !== undefined) span.setAttribute('gen_ai.usage.cache_creation.input_tokens', valid.cacheWriteInput);
         if (usd !== undefined) span.setAttribute('rag.operation.cost_usd', usd);
         if (errorType !== undefined) {
           span.setAttribute(ATTR_ERROR_TYPE, errorType);

@@ -115,14 +115,16 @@ describe('validateOptions: bounds and the whole object', () => {
 describe('validateOptions: pricing', () => {
   const price = { inputPerMillionTokens: 1, outputPerMillionTokens: 2 };
 
-  it('accepts prices by model, cached input optional, 0 allowed', () => {
-    expect(() => validateOptions({ pricing: { a: price, b: { ...price, cachedInputPerMillionTokens: 0 }, c: { inputPerMillionTokens: 0, outputPerMillionTokens: 0 } } })).not.toThrow();
+  it('accepts prices by model, cache reads and writes optional, 0 allowed', () => {
+    const d = { ...price, cachedInputPerMillionTokens: 0.1, cacheWriteInputPerMillionTokens: 1.25 };
+    expect(() => validateOptions({ pricing: { a: price, b: { ...price, cachedInputPerMillionTokens: 0 }, c: { inputPerMillionTokens: 0, outputPerMillionTokens: 0 }, d } })).not.toThrow();
   });
 
   it.each([
     [{ 'acme-llm': { outputPerMillionTokens: 2 } }, 'pricing.acme-llm.inputPerMillionTokens'],
     [{ 'acme-llm': { ...price, outputPerMillionTokens: -1 } }, 'pricing.acme-llm.outputPerMillionTokens'],
     [{ 'acme-llm': { ...price, cachedInputPerMillionTokens: '0.5' } }, 'pricing.acme-llm.cachedInputPerMillionTokens'],
+    [{ 'acme-llm': { ...price, cacheWriteInputPerMillionTokens: -1.25 } }, 'pricing.acme-llm.cacheWriteInputPerMillionTokens'],
     [{ 'acme-llm': { ...price, inputPerMillionTokens: NaN } }, 'pricing.acme-llm.inputPerMillionTokens'],
     [{ 'acme-llm': { ...price, inputPerMilionTokens: 1 } }, 'pricing.acme-llm.inputPerMilionTokens'],
     [{ 'acme-llm': 3 }, 'pricing.acme-llm'],

@@ -81,31 +81,45 @@ describe('PriceBook.resolve', () => {
 
 describe('costUsd', () => {
   const price = { inputPerMillionTokens: 2, outputPerMillionTokens: 8, cachedInputPerMillionTokens: 0.5 };
+  const withWrites = { ...price, cacheWriteInputPerMillionTokens: 2.5 };
 
   it('input, cached input (part of input) and output, per million tokens', () => {
     // 800 uncached × $2 + 200 cached × $0.5 + 500 output × $8, per million
-    expect(costUsd(price, 1000, 500, undefined, 200)).toBeCloseTo(0.0057, 15);
-    expect(costUsd(price, 1_000_000, 0, undefined, undefined)).toBe(2);
+    expect(costUsd(price, 1000, 500, undefined, 200, undefined)).toBeCloseTo(0.0057, 15);
+    expect(costUsd(price, 1_000_000, 0, undefined, undefined, undefined)).toBe(2);
+  });
+
+  it('cache writes (part of input) at the cache-write price, beside cache reads', () => {
+    // 500 plain × $2 + 200 read × $0.5 + 300 written × $2.5 + 100 output × $8, per million
+    expect(costUsd(withWrites, 1000, 100, undefined, 200, 300)).toBeCloseTo(0.00265, 15);
+    // without a cache-write price, writes cost the input price
+    expect(costUsd(price, 1000, 0, undefined, 0, 300)).toBeCloseTo(0.002, 15);
   });
 
   it('cached input without a cached price costs the input price; more cached than input is capped', () => {
-    expect(costUsd({ inputPerMillionTokens: 2, outputPerMillionTokens: 8 }, 1000, 0, undefined, 400)).toBeCloseTo(0.002, 15);
-    expect(costUsd(price, 100, 0, undefined, 1000)).toBeCloseTo(0.00005, 15);
+    expect(costUsd({ inputPerMillionTokens: 2, outputPerMillionTokens: 8 }, 1000, 0, undefined, 400, undefined)).toBeCloseTo(0.002, 15);
+    expect(costUsd(price, 100, 0, undefined, 1000, undefined)).toBeCloseTo(0.00005, 15);
+    // reads and writes together never count for more than the input: reads first, writes the rest
+    expect(costUsd(withWrites, 100, 0, undefined, 60, 1000)).toBeCloseTo((60 * 0.5 + 40 * 2.5) / 1e6, 15);
   });
 
   it('a total without split is priced as input; no tokens cost nothing', () => {
-    expect(costUsd(price, undefined, undefined, 3000, undefined)).toBeCloseTo(0.006, 15);
-    expect(costUsd(price, undefined, undefined, undefined, undefined)).toBe(0);
+    expect(costUsd(price, undefined, undefined, 3000, undefined, undefined)).toBeCloseTo(0.006, 15);
+    expect(costUsd(price, undefined, undefined, undefined, undefined, undefined)).toBe(0);
   });
 
   it('is never negative and grows with every kind of token', () => {
     const n = fc.integer({ min: 0, max: 1e9 });
     fc.assert(
-      fc.property(n, n, n, n, (input, output, other, cached) => {
-        const c = costUsd(price, input, output, other, cached);
+      fc.property(n, n, n, n, n, (input, output, other, cached, written) => {
+        const c = costUsd(withWrites, input, output, other, cached, written);
         expect(c).toBeGreaterThanOrEqual(0);
-        expect(costUsd(price, input + 1, output, other, cached)).toBeGreaterThanOrEqual(c);
-        expect(costUsd(price, input, output + 1, other, cached)).toBeGreaterThan(c);
+        expect(costUsd(withWrites, input + 1, output, other, cached, written)).toBeGreaterThanOrEqual(c);
+        expect(costUsd(withWrites, input, output + 1, other, cached, written)).toBeGreaterThan(c);
+        // the same tokens never cost more than all at the dearest input rate, nor less than at the cheapest
+        const tokens = input + other;
+        expect(c).toBeLessThanOrEqual(((tokens * 2.5 + output * 8) / 1e6) * (1 + 1e-12));
+        expect(c).toBeGreaterThanOrEqual(((tokens * 0.5 + output * 8) / 1e6) * (1 - 1e-12));
       }),
       { numRuns: 200 },
     );
