@@ -19,7 +19,10 @@ export class FailedAttemptError extends Error {
   }
 }
 
-/** A call that never reported its end, evicted when too many calls were open at once. */
+/**
+ * @deprecated No longer recorded: a call that never reports its end is given up on and counted
+ * in the report's `dropped` section as `abandoned_operation` instead of recorded as a failure.
+ */
 export class AbandonedCallError extends Error {
   override name = 'AbandonedCallError';
   constructor() {

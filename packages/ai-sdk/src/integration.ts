@@ -8,7 +8,8 @@
  */
 import type { Telemetry } from 'ai';
 import { getPerformanceMonitor, OperationType, type Operation, type PerformanceMonitor } from '@ragmeter/sdk';
-import { AbandonedCallError, AbortError, FailedAttemptError, FinishReasonError } from './errors.js';
+import { abandonOperation } from '@ragmeter/sdk/integration';
+import { AbortError, FailedAttemptError, FinishReasonError } from './errors.js';
 import {
   ATTR_AGENT_NAME,
   ATTR_EMBEDDING_DIMENSIONS,
@@ -56,7 +57,7 @@ interface Call {
 /** Operation ids of the AI SDK calls that generate text or objects. */
 const GENERATIONS: ReadonlySet<string> = new Set(['ai.generateText', 'ai.streamText', 'ai.generateObject', 'ai.streamObject']);
 
-/** Open calls kept at most; past it the oldest is ended as failed (a call that never ended). */
+/** Open calls kept at most; past it the oldest is given up on (a call that never ended): `abandoned_operation`. */
 export const MAX_OPEN_CALLS = 10_000;
 
 type Event = Record<string, unknown>;
@@ -336,14 +337,23 @@ export class RagMeterTelemetry implements Telemetry {
 
   private open(callId: string, call: Call): void {
     const previous = this.calls.get(callId);
-    if (previous !== undefined) this.close(previous, new AbandonedCallError(), true);
+    if (previous !== undefined) this.abandon(previous, 'an AI SDK call never reported its end before another call took its callId');
     this.calls.delete(callId);
     if (this.calls.size >= MAX_OPEN_CALLS) {
       const [oldestId, oldest] = this.calls.entries().next().value as [string, Call];
       this.calls.delete(oldestId);
-      this.close(oldest, new AbandonedCallError(), true);
+      this.abandon(oldest, `an AI SDK call never reported its end (a stream nobody read?) and was given up to keep at most ${MAX_OPEN_CALLS} calls open`);
     }
     this.calls.set(callId, call);
+  }
+
+  /** A call that never reported its end: how it ended is unknown, so its operations record nothing. */
+  private abandon(call: Call, detail: string): void {
+    if (call.model !== undefined) abandonOperation(call.model.op, detail);
+    call.model = undefined;
+    for (const op of call.inner.values()) abandonOperation(op, detail);
+    call.inner.clear();
+    if (call.outer !== undefined) abandonOperation(call.outer, detail);
   }
 
   private find(event: unknown): Call | undefined {

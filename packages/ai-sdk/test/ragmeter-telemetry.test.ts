@@ -428,12 +428,18 @@ describe('retries, aborts, invalid objects and calls that never end', () => {
     expect(span('ai_generation').attributes['error.type']).toBe((error as Error).constructor.name);
   });
 
-  it('keeps at most MAX_OPEN_CALLS calls open: past it the oldest ends as AbandonedCallError', async () => {
+  it('keeps at most MAX_OPEN_CALLS calls open: past it the oldest is given up on, counted and not recorded', async () => {
     const { monitor, span, report } = setup();
     const integration = ragmeterTelemetry({ monitor });
     for (let i = 0; i <= MAX_OPEN_CALLS; i++) integration.onStart!({ callId: `call-${i}`, operationId: 'ai.generateText', provider: PROVIDER, modelId: MODEL } as never);
-    expect((await report()).operations.ai_generation).toMatchObject({ total: 1, failed: 1 });
-    expect(span('ai_generation').attributes['error.type']).toBe('AbandonedCallError');
+    const result = await report();
+    expect(result.operations.ai_generation).toBeUndefined();
+    expect(result.dropped.by_reason).toEqual({ abandoned_operation: 1 });
+    expect(span('ai_generation').attributes).toMatchObject({ 'rag.operation.abandoned': true });
+    expect(span('ai_generation').attributes['error.type']).toBeUndefined();
+    // a call reusing an open call's id gives the first one up as well
+    integration.onStart!({ callId: 'call-5', operationId: 'ai.generateText', provider: PROVIDER, modelId: MODEL } as never);
+    expect((await report()).dropped.by_reason).toEqual({ abandoned_operation: 2 });
   });
 });
 

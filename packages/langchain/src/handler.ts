@@ -12,6 +12,7 @@
  */
 import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { countTokens, getPerformanceMonitor, OPERATION_TYPE_PATTERN, OperationType, type Operation, type PerformanceMonitor } from '@ragmeter/sdk';
+import { abandonOperation } from '@ragmeter/sdk/integration';
 import {
   ATTR_FINISH_REASONS,
   ATTR_RESPONSE_MODEL,
@@ -45,7 +46,8 @@ export interface RagMeterCallbackHandlerOptions {
   /**
    * Runs kept open at most (default 10 000). LangChain never ends the runs of a stream its
    * consumer leaves early; past this bound the oldest open run is dropped and counted
-   * (`handler.droppedRuns`, and a `RagMeterWarning` the first time).
+   * (`handler.droppedRuns`), and its operation is given up on: no metrics, counted in the
+   * report's `dropped` section as `abandoned_operation` (a `RagMeterWarning` the first time).
    */
   maxOpenRuns?: number;
 }
@@ -75,8 +77,6 @@ function runName(serialized: Serialized, name: unknown): string {
   return typeof serialized?.name === 'string' ? serialized.name : '';
 }
 
-/** The first dropped run warns, once per process; later ones are counted. */
-let warnedDrop = false;
 /** The default tokenizer's tables are loaded once per process, at set-up. */
 let tokenizerLoaded = false;
 
@@ -112,13 +112,11 @@ export class RagMeterCallbackHandler extends BaseCallbackHandler {
     this.monitorOption = options.monitor;
     this.captureContent = options.captureContent;
     this.types = new Map(Object.entries(options.operationTypes ?? {}));
-    this.runs = new RunTable(options.maxOpenRuns ?? DEFAULT_MAX_OPEN_RUNS, () => {
-      if (warnedDrop) return;
-      warnedDrop = true;
-      process.emitWarning(
-        'ragmeter: a LangChain run never ended (a stream left early?) and was dropped to keep the open runs within maxOpenRuns; further drops are counted in handler.droppedRuns',
-        { type: 'RagMeterWarning', code: 'RAGMETER_LANGCHAIN_RUN_DROPPED' },
-      );
+    const maxOpenRuns = options.maxOpenRuns ?? DEFAULT_MAX_OPEN_RUNS;
+    this.runs = new RunTable(maxOpenRuns, (entry) => {
+      const detail = `a LangChain run never ended (a stream left early?) and was given up to keep the handler's open runs within maxOpenRuns (${maxOpenRuns})`;
+      if (entry.compression !== undefined) abandonOperation(entry.compression, detail);
+      if (entry.op !== undefined) abandonOperation(entry.op, detail);
     });
   }
 

@@ -4,7 +4,7 @@
  *
  * LangChain ends every run it starts, except when a consumer leaves a `.stream()` early: then
  * the runs of that invocation never end. So the table is bounded: past `maxOpenRuns`, the
- * oldest open run is dropped (its operation never ends, so it records nothing) and counted.
+ * oldest open run is dropped and counted, and its operation given up on (`onDrop`).
  */
 import type { Operation, PerformanceMonitor } from '@ragmeter/sdk';
 
@@ -37,7 +37,7 @@ export class RunTable {
 
   constructor(
     private readonly max: number,
-    private readonly onDrop: (count: number) => void,
+    private readonly onDrop: (entry: RunEntry) => void,
   ) {}
 
   get size(): number {
@@ -55,10 +55,10 @@ export class RunTable {
   add(runId: string, entry: RunEntry): void {
     if (this.runs.size >= this.max) {
       // Maps iterate in insertion order: the first key is the run open the longest.
-      const oldest = this.runs.keys().next().value as string;
-      this.runs.delete(oldest);
+      const [oldestId, oldest] = this.runs.entries().next().value as [string, RunEntry];
+      this.runs.delete(oldestId);
       this.dropped++;
-      this.onDrop(this.dropped);
+      this.onDrop(oldest);
     }
     this.runs.set(runId, entry);
   }

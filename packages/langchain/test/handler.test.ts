@@ -267,8 +267,8 @@ describe('streaming', () => {
     expect(span('llm_inference').attributes['rag.operation.time_to_first_token_seconds']).toBeUndefined();
   });
 
-  it('a stream left early leaves open runs, which the bound drops and counts', async () => {
-    const { monitor, spans } = setup();
+  it('a stream left early leaves open runs, which the bound drops and counts; their operations are abandoned', async () => {
+    const { monitor, spans, report } = setup();
     const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
       const chain = ragChain(new FakeListChatModel({ responses: [ANSWER], sleep: 1 }));
@@ -287,13 +287,24 @@ describe('streaming', () => {
       for (let i = 0; i < 3; i++) await leaveEarly(bounded);
       expect(bounded.openRuns).toBeLessThanOrEqual(bound);
       expect(bounded.droppedRuns).toBeGreaterThanOrEqual(3 * leftOpen - bound);
-      const warnings = warn.mock.calls.filter(([, o]) => (o as { code?: string } | undefined)?.code === 'RAGMETER_LANGCHAIN_RUN_DROPPED');
-      expect(warnings.length).toBeLessThanOrEqual(1);
+      // The dropped runs' operations record nothing; the monitor counts them, warns once and
+      // ends their spans marked, so the spans under them keep a parent.
+      const abandoned = spans().filter((s) => s.attributes['rag.operation.abandoned'] === true);
+      expect(abandoned.length).toBeGreaterThan(0);
+      expect(abandoned.map((s) => s.name)).toContain('query_processing');
+      const dropped = (await report()).dropped.by_reason.abandoned_operation;
+      expect(dropped).toBe(abandoned.length);
+      expect(dropped).toBeLessThanOrEqual(bounded.droppedRuns);
+      const warnings = warn.mock.calls.filter(([, o]) => (o as { code?: string } | undefined)?.code === 'RAGMETER_ABANDONED_OPERATION');
+      expect(warnings).toHaveLength(1);
+      expect(String(warnings[0]![0])).toContain('maxOpenRuns');
+      expect((await report()).operations.query_processing).toBeUndefined();
 
       // A later, complete invocation is recorded as usual, and leaves nothing open.
       const before = bounded.openRuns;
       expect(await ragChain(new FakeListChatModel({ responses: [ANSWER] })).invoke(QUESTION, { callbacks: [bounded] })).toBe(ANSWER);
-      expect(spans('query_processing')).toHaveLength(1);
+      expect(spans('query_processing').filter((s) => s.attributes['rag.operation.abandoned'] === undefined)).toHaveLength(1);
+      expect((await report()).operations.query_processing!.total).toBe(1);
       expect(bounded.openRuns).toBeLessThanOrEqual(before);
     } finally {
       warn.mockRestore();

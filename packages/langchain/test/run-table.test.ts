@@ -2,11 +2,12 @@ import { RunTable, type RunEntry } from '../src/run-table';
 
 const entry = (): RunEntry => ({ op: undefined, nearest: undefined, monitor: undefined });
 
-it('keeps at most its bound of runs, dropping the oldest and counting each drop', () => {
-  const drops: number[] = [];
-  const table = new RunTable(2, (n) => drops.push(n));
-  table.add('a', entry());
-  table.add('b', entry());
+it('keeps at most its bound of runs, dropping the oldest, handing each to onDrop and counting it', () => {
+  const drops: RunEntry[] = [];
+  const table = new RunTable(2, (dropped) => drops.push(dropped));
+  const [a, b] = [entry(), entry()];
+  table.add('a', a);
+  table.add('b', b);
   table.add('c', entry());
   expect(table.size).toBe(2);
   expect(table.has('a')).toBe(false);
@@ -14,7 +15,9 @@ it('keeps at most its bound of runs, dropping the oldest and counting each drop'
   table.add('d', entry());
   expect(table.has('b')).toBe(false);
   expect(table.dropped).toBe(2);
-  expect(drops).toEqual([1, 2]);
+  expect(drops).toEqual([a, b]);
+  expect(drops[0]).toBe(a);
+  expect(drops[1]).toBe(b);
 });
 
 it('take() removes a run and returns it once', () => {

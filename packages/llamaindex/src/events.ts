@@ -15,6 +15,7 @@
  * that nothing is recorded twice (see frames.ts).
  */
 import { OperationType } from '@ragmeter/sdk';
+import { abandonOperation } from '@ragmeter/sdk/integration';
 import { bindCaller, claim, makeFrame, parentFrame, type Frame } from './frames.js';
 import { LlmCall } from './llm-call.js';
 import { captures, checkOptions, monitorOf, type RecordOptions } from './options.js';
@@ -45,13 +46,16 @@ export interface InstrumentLlamaIndexOptions extends RecordOptions {
 
 /** What {@link instrumentLlamaIndex} returns. */
 export interface LlamaIndexInstrumentation {
-  /** Stops listening. Operations whose end event has not come are dropped, not recorded. */
+  /**
+   * Stops listening. Operations whose end event has not come are given up on: no metrics,
+   * counted in the report's `dropped` section as `abandoned_operation`.
+   */
   uninstrument(): void;
 }
 
 /**
- * Starts with no end event never come (failures, streams left early) are forgotten past this
- * many, oldest first, so memory stays bounded.
+ * Starts whose end event never came (failures, streams left early) are given up on past this
+ * many, oldest first (`abandoned_operation`), so memory stays bounded.
  */
 export const MAX_PENDING = 10_000;
 
@@ -86,7 +90,11 @@ export function instrumentLlamaIndex(options: InstrumentLlamaIndexOptions = {}):
     const op = monitor.trackOperation(type, attributes, parent === undefined ? undefined : { parent: parent.op });
     const frame = makeFrame(op, parent);
     const entry: Pending = { frame, llm: llm === undefined ? undefined : new LlmCall(op, monitor, captures(opts, monitor), llm) };
-    if (pending.size >= MAX_PENDING) pending.delete(pending.keys().next().value!);
+    if (pending.size >= MAX_PENDING) {
+      const [oldestId, oldest] = pending.entries().next().value!;
+      pending.delete(oldestId);
+      abandonOperation(oldest.frame.op, `a LlamaIndex operation's end event never came, and it was given up to keep at most ${MAX_PENDING} open`);
+    }
     pending.set(id, entry);
     return entry;
   };
@@ -161,6 +169,9 @@ export function instrumentLlamaIndex(options: InstrumentLlamaIndexOptions = {}):
       if (!active) return;
       active = false;
       for (const [name, listener] of listeners) manager.off(name, listener);
+      for (const entry of pending.values()) {
+        abandonOperation(entry.frame.op, 'uninstrumentLlamaIndex: a LlamaIndex operation was still open when its instrumentation stopped');
+      }
       pending.clear();
       if (installed.get(manager) === handle) installed.delete(manager);
     },

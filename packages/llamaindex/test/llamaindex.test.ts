@@ -150,16 +150,28 @@ describe('instrumentLlamaIndex(): a query through the events', () => {
     expect(parentOf(one('query_processing'))).toBe(one('http_request').spanContext().spanId);
   });
 
-  it('starts whose end never comes are forgotten past MAX_PENDING, oldest first', async () => {
-    const { report, monitor } = setup(false);
+  it('starts whose end never comes are given up past MAX_PENDING, oldest first, and counted', async () => {
+    const { report, monitor, spans } = setup(false);
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    cleanups.push(() => warn.mockRestore());
     const manager = new CallbackManager();
     const handle = instrumentLlamaIndex({ monitor, callbackManager: manager });
-    cleanups.push(() => handle.uninstrument());
     for (let i = 0; i <= MAX_PENDING; i++) manager.dispatchEvent('retrieve-start', { id: `r${i}` as never, query: { query: 'q' } }, true);
-    manager.dispatchEvent('retrieve-end', { id: 'r0' as never, query: { query: 'q' }, nodes: [] }, true); // forgotten
+    manager.dispatchEvent('retrieve-end', { id: 'r0' as never, query: { query: 'q' }, nodes: [] }, true); // given up
     manager.dispatchEvent('retrieve-end', { id: `r${MAX_PENDING}` as never, query: { query: 'q' }, nodes: [] }, true);
     manager.dispatchEvent('retrieve-end', { id: `r${MAX_PENDING}` as never, query: { query: 'q' }, nodes: [] }, true); // ended once
-    expect((await report()).operations.document_retrieval?.total).toBe(1);
+    let result = await report();
+    expect(result.operations.document_retrieval?.total).toBe(1);
+    expect(result.dropped.by_reason).toEqual({ abandoned_operation: 1 });
+    expect(spans('document_retrieval').filter((s) => s.attributes['rag.operation.abandoned'] === true)).toHaveLength(1);
+
+    // Those still open when the instrumentation stops are given up too.
+    handle.uninstrument();
+    result = await report();
+    expect(result.dropped.by_reason).toEqual({ abandoned_operation: MAX_PENDING });
+    expect(result.operations.document_retrieval?.total).toBe(1);
+    const warnings = warn.mock.calls.filter(([, o]) => (o as { code?: string } | undefined)?.code === 'RAGMETER_ABANDONED_OPERATION');
+    expect(warnings).toHaveLength(1);
   });
 
   it('a second instrumentLlamaIndex() on the same callback manager replaces the first', async () => {

@@ -15,6 +15,8 @@ export interface OperationSink {
   captureText(op: Operation, prompt: string | undefined, response: string | undefined, always: boolean): void;
   /** Runs `fn` with `context` active. */
   runIn<T>(context: Context, fn: () => T): T;
+  /** An integration gave up on the operation: counted, its span ended, no metrics. */
+  abandon(op: Operation, detail: string): void;
 }
 
 /** @internal Per-type data resolved once and shared by all operations of that type. */

@@ -15,6 +15,7 @@ function fakeSink(countTokens: (text: string | readonly string[]) => number = (t
     countTokens,
     setAttribute: () => undefined,
     captureText: (_op, prompt, response) => captured.push([prompt, response]),
+    abandon: () => undefined,
   };
   const op = new Operation(sink, undefined, undefined, undefined, performance.now(), 0, undefined);
   return { op, finishes, invalid, captured };

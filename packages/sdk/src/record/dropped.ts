@@ -13,6 +13,7 @@ export type DropReason =
   | 'invalid_memory_delta'
   | 'invalid_arguments'
   | 'operation_already_ended'
+  | 'abandoned_operation'
   | 'export_failed'
   | 'internal_error';
 

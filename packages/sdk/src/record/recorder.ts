@@ -21,6 +21,7 @@ import { readRecordedOperation, type RecordedOperation } from './recorded-operat
 import { errorTypeOf, isErrorLike, messageOf, shown } from './errors.js';
 import { MetricWriter } from './metric-writer.js';
 import { operationContext } from './operation-context.js';
+import { endWhenSettled } from './end-when-settled.js';
 import { TypeTable } from './type-table.js';
 
 /** Options of `trackOperation()`. */
@@ -61,65 +62,13 @@ const INHERITED_ATTRIBUTES = createContextKey('ragmeter.attributes');
 const untracked = (): Operation => new Operation(undefined, undefined, undefined, undefined, 0, 0, undefined);
 
 /**
- * Ends `op` when what `fn` returned settles, giving the caller the very object `fn` returned.
- * A native promise is observed on a side branch (which handles its own rejection, so an
- * unhandled rejection stays the caller's, as without ragmeter). Another thenable — a query
- * builder, say, whose `then` starts the work — is not called by us: its `then` is wrapped on
- * the instance, so the operation lasts until the caller awaits it and it settles. Anything
- * else, or a thenable that cannot be wrapped, ends the operation now.
- */
-function endWhenSettled(result: object, op: Operation): void {
-  try {
-    if (result instanceof Promise) {
-      result.then(
-        () => op.end(),
-        (error: unknown) => op.fail(error),
-      );
-      return;
-    }
-    const then: unknown = (result as { then?: unknown }).then;
-    if (typeof then !== 'function' || !Object.isExtensible(result)) {
-      op.end();
-      return;
-    }
-    let observed = false;
-    Object.defineProperty(result, 'then', {
-      configurable: true,
-      enumerable: false,
-      writable: true,
-      value: function (this: unknown, onFulfilled?: (value: unknown) => unknown, onRejected?: (reason: unknown) => unknown): unknown {
-        if (observed) return then.call(this, onFulfilled, onRejected);
-        observed = true;
-        try {
-          return then.call(
-            this,
-            (value: unknown) => {
-              op.end();
-              return typeof onFulfilled === 'function' ? onFulfilled(value) : value;
-            },
-            (reason: unknown) => {
-              op.fail(reason);
-              if (typeof onRejected === 'function') return onRejected(reason);
-              throw reason;
-            },
-          );
-        } catch (error) {
-          op.fail(error);
-          throw error;
-        }
-      },
-    });
-  } catch {
-    // a getter or proxy that throws: the caller meets it themselves, as without ragmeter
-    op.end();
-  }
-}
-
-/**
  * The hot path: starts and ends operations — their spans, context and handles — and hands them
  * to the metric writer. Owns the per-type table, the attribute policy and the drop counter.
  * Never throws into the host: what cannot be recorded is dropped and counted.
  */
+/** Span attribute of an operation an integration gave up on (see Recorder.abandon). */
+export const ATTR_ABANDONED = 'rag.operation.abandoned';
+
 export class Recorder implements OperationSink {
   private readonly tracer: Tracer | undefined;
   private readonly ctx: Pick<ContextManager, 'active' | 'with'>;
@@ -252,6 +201,26 @@ export class Recorder implements OperationSink {
       }
     } catch (e) {
       this.drop('internal_error', `could not record an operation: ${shown(e)}`);
+    }
+  }
+
+  /**
+   * An operation that will never end (its library never reported the end: a stream left early,
+   * an event that never came) and that an integration gives up on to bound its memory. Nothing
+   * about it is known, so it records no metrics and is counted as `abandoned_operation`; its
+   * span ends, marked `rag.operation.abandoned`, so the spans under it are not orphans.
+   */
+  abandon(op: Operation, detail: string): void {
+    try {
+      op.parent = undefined;
+      this.drops.drop('abandoned_operation', detail);
+      const span = op.span;
+      if (span !== undefined) {
+        span.setAttribute(ATTR_ABANDONED, true);
+        span.end();
+      }
+    } catch (e) {
+      this.drop('internal_error', `could not abandon an operation: ${shown(e)}`);
     }
   }
 
