@@ -337,12 +337,12 @@ export class RagMeterTelemetry implements Telemetry {
 
   private open(callId: string, call: Call): void {
     const previous = this.calls.get(callId);
-    if (previous !== undefined) this.abandon(previous, 'an AI SDK call never reported its end before another call took its callId');
+    if (previous !== undefined) this.abandon(previous, 'an AI SDK call that never reported its end before another call took its callId');
     this.calls.delete(callId);
     if (this.calls.size >= MAX_OPEN_CALLS) {
       const [oldestId, oldest] = this.calls.entries().next().value as [string, Call];
       this.calls.delete(oldestId);
-      this.abandon(oldest, `an AI SDK call never reported its end (a stream nobody read?) and was given up to keep at most ${MAX_OPEN_CALLS} calls open`);
+      this.abandon(oldest, `an AI SDK call that never reported its end (a stream nobody read?), given up to keep at most ${MAX_OPEN_CALLS} calls open`);
     }
     this.calls.set(callId, call);
   }

@@ -2,18 +2,17 @@
  * One call's recorder: the operation, the hooks on what the client returns, and what is
  * recorded when the call ends.
  *
- * - The caller gets the very `APIPromise` the client returned. Its `parseResponse` (an instance
- *   field, which the client's own `_thenUnwrap` relies on) is wrapped, so the body is read when,
- *   and only when, the caller reads it; request failures are observed on the promise's response
- *   promise, without starting a parse or ending the client's own span.
- * - A streamed call's result is the very `Stream` the client made. Its `iterator` (again an
- *   instance field) is wrapped, so iteration, `tee()`, `toReadableStream()` and the client's
- *   `MessageStream` all pass through one recorder, and `controller` is unchanged.
+ * - The caller gets the very `APIPromise` the client returned, followed in place by
+ *   `followAPIPromise()`: the body is read when, and only when, the caller reads it; request
+ *   failures are observed on the promise's response promise, without starting a parse.
+ * - A streamed call's result is the very `Stream` the client made, followed in place by
+ *   `followStream()`: iteration, `tee()`, `toReadableStream()` and the client's `MessageStream`
+ *   all pass through one recorder, and `controller` is unchanged.
  * - Errors reach the caller unchanged (the same object); every promise made here has a
  *   rejection handler, so no unhandled rejection comes from here.
  */
 import { getPerformanceMonitor, OperationType, type Operation, type PerformanceMonitor } from '@ragmeter/sdk';
-import { followStream, type StreamObserver } from '@ragmeter/sdk/integration';
+import { followAPIPromise, followStream, type StreamObserver } from '@ragmeter/sdk/integration';
 import {
   ATTR_FINISH_REASONS,
   ATTR_HTTP_STATUS,
@@ -37,26 +36,10 @@ export interface Surface {
   readonly base: Readonly<AttributeMap>;
 }
 
-interface APIPromiseShape {
-  parseResponse: (client: unknown, props: { response?: { status?: unknown } }) => unknown;
-  asResponse: () => Promise<unknown>;
-  responsePromise?: unknown;
-  _thenUnwrap?: (...args: unknown[]) => unknown;
-}
-
 /** What the recorder reads of a client stream besides its items: whether it was aborted. */
 interface StreamShape {
   controller?: { signal?: { aborted?: boolean } };
 }
-
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
-
-/** The client's APIPromise, by shape: there may be more than one copy of the client loaded. */
-const isAPIPromise = (v: unknown): v is APIPromiseShape =>
-  isThenable(v) &&
-  typeof (v as Partial<APIPromiseShape>).parseResponse === 'function' &&
-  typeof (v as Partial<APIPromiseShape>).asResponse === 'function';
 
 /**
  * Recorded, never thrown, when a stream ends because its request was aborted (the client ends
@@ -79,8 +62,6 @@ export class Recorder {
   private readonly capture: boolean;
   private readonly streamed: boolean;
   private readonly state = new ResponseState();
-  /** The response body has been handed to the parser (by the caller, or a helper of the client). */
-  private parsing = false;
   /** The result is a stream whose events are being followed. */
   private following = false;
   private ended = false;
@@ -95,75 +76,19 @@ export class Recorder {
     this.op = monitor.trackOperation(OperationType.LLM_INFERENCE, requestAttributes(body, surface.base));
   }
 
-  /** Hooks the client's result; never throws. */
+  /** Follows the client's result; never throws. */
   watch(result: unknown): void {
-    try {
-      if (isAPIPromise(result)) this.hookAPIPromise(result);
-      else if (isThenable(result)) result.then((value) => this.settled(value), (error: unknown) => this.fail(error));
-      else this.settled(result);
-    } catch (error) {
-      this.fail(error);
-    }
-  }
-
-  /**
-   * Hooks the APIPromise the caller gets, and any the client derives from it (`_thenUnwrap`,
-   * which its helpers use); whichever is parsed first records.
-   */
-  private hookAPIPromise(promise: APIPromiseShape, derived = false): void {
-    const { parseResponse, asResponse, _thenUnwrap: thenUnwrap } = promise;
-    // Failures before a body exists (HTTP errors, after retries; connection errors; aborts),
-    // observed once per request. The response promise is read directly where it is there:
-    // asResponse() in 1.x also ends the client's own span when no parse has begun.
-    if (!derived) {
-      const response = isThenable(promise.responsePromise) ? promise.responsePromise : asResponse.call(promise);
-      response.then(undefined, (error: unknown) => this.fail(error));
-    }
-    promise.parseResponse = (client, props) => this.parse(parseResponse, client, props);
-    // A caller taking the raw Response alone reads the body itself: the operation ends when the
-    // headers arrive. withResponse() asks for the parsed body first, so it is not cut short.
-    promise.asResponse = () =>
-      asResponse.call(promise).then((response) => {
-        this.rawResponse(response);
-        return response;
-      });
-    if (typeof thenUnwrap === 'function') {
-      promise._thenUnwrap = (...args: unknown[]) => {
-        const next = thenUnwrap.apply(promise, args);
-        if (isAPIPromise(next)) this.hookAPIPromise(next, true);
-        return next;
-      };
-    }
-  }
-
-  /** Our `parseResponse`: the client's, with the outcome recorded. */
-  private parse(
-    parseResponse: APIPromiseShape['parseResponse'],
-    client: unknown,
-    props: { response?: { status?: unknown } },
-  ): unknown {
-    if (this.parsing) return parseResponse(client, props); // the same response parsed twice: the first records
-    this.parsing = true;
-    this.status(props?.response);
-    let parsed: unknown;
-    try {
-      parsed = parseResponse(client, props);
-    } catch (error) {
-      this.fail(error);
-      throw error;
-    }
-    return Promise.resolve(parsed).then(
-      (value) => this.settled(value),
-      (error: unknown) => {
-        this.fail(error);
-        throw error;
-      },
-    );
+    followAPIPromise(result, {
+      parsing: (response) => this.status(response),
+      settled: (value) => this.settled(value),
+      failed: (error) => this.fail(error),
+      raw: (response) => this.rawResponse(response),
+    });
   }
 
   /** The caller took the raw Response and reads the body itself: only the input is known. */
   private rawResponse(response: unknown): void {
-    if (this.parsing || this.ended) return;
+    if (this.ended) return;
     this.ended = true;
     try {
       this.status(response as { status?: unknown });
@@ -179,20 +104,19 @@ export class Recorder {
     if (typeof status === 'number') this.op.setAttribute(ATTR_HTTP_STATUS, status);
   }
 
-  /** The parsed result: a whole message, or a stream to follow. Returns it unchanged. */
-  private settled<T>(value: T): T {
-    if (this.ended) return value;
+  /** The parsed result: a whole message, or a stream to follow. */
+  private settled(value: unknown): void {
+    if (this.ended) return;
     try {
       if (this.streamed && followStream(value, this.streamObserver(value as StreamShape))) {
         this.following = true;
-        return value;
+        return;
       }
       readMessage(value, this.state);
       this.end();
     } catch (error) {
       this.fail(error);
     }
-    return value;
   }
 
   /** What follows the stream: its items, its end, a failure, or the application leaving early. */

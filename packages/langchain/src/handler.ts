@@ -114,7 +114,7 @@ export class RagMeterCallbackHandler extends BaseCallbackHandler {
     this.types = new Map(Object.entries(options.operationTypes ?? {}));
     const maxOpenRuns = options.maxOpenRuns ?? DEFAULT_MAX_OPEN_RUNS;
     this.runs = new RunTable(maxOpenRuns, (entry) => {
-      const detail = `a LangChain run never ended (a stream left early?) and was given up to keep the handler's open runs within maxOpenRuns (${maxOpenRuns})`;
+      const detail = `a LangChain run that never ended (a stream left early?), given up to keep the handler's open runs within maxOpenRuns (${maxOpenRuns})`;
       if (entry.compression !== undefined) abandonOperation(entry.compression, detail);
       if (entry.op !== undefined) abandonOperation(entry.op, detail);
     });

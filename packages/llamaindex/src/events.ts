@@ -93,7 +93,7 @@ export function instrumentLlamaIndex(options: InstrumentLlamaIndexOptions = {}):
     if (pending.size >= MAX_PENDING) {
       const [oldestId, oldest] = pending.entries().next().value!;
       pending.delete(oldestId);
-      abandonOperation(oldest.frame.op, `a LlamaIndex operation's end event never came, and it was given up to keep at most ${MAX_PENDING} open`);
+      abandonOperation(oldest.frame.op, `a LlamaIndex operation whose end event never came, given up to keep at most ${MAX_PENDING} open`);
     }
     pending.set(id, entry);
     return entry;
@@ -170,7 +170,7 @@ export function instrumentLlamaIndex(options: InstrumentLlamaIndexOptions = {}):
       active = false;
       for (const [name, listener] of listeners) manager.off(name, listener);
       for (const entry of pending.values()) {
-        abandonOperation(entry.frame.op, 'uninstrumentLlamaIndex: a LlamaIndex operation was still open when its instrumentation stopped');
+        abandonOperation(entry.frame.op, 'a LlamaIndex operation still open when uninstrument() was called');
       }
       pending.clear();
       if (installed.get(manager) === handle) installed.delete(manager);

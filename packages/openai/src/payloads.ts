@@ -21,7 +21,6 @@ export const ATTR_REQUEST_MODEL = 'gen_ai.request.model';
 export const ATTR_RESPONSE_MODEL = 'gen_ai.response.model';
 export const ATTR_RESPONSE_ID = 'gen_ai.response.id';
 export const ATTR_FINISH_REASONS = 'gen_ai.response.finish_reasons';
-export const ATTR_CACHE_READ_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
 export const ATTR_EMBEDDING_DIMENSIONS = 'gen_ai.embeddings.dimension.count';
 export const ATTR_HTTP_STATUS = 'http.response.status_code';
 export const ATTR_SERVER_ADDRESS = 'server.address';
@@ -183,14 +182,6 @@ export class ResponseState {
 
   addReason(reason: unknown): void {
     if (isText(reason)) (this.finishReasons ??= []).push(reason);
-  }
-
-  /** Cached input tokens, when the usage reports them. */
-  cachedTokens(): number | undefined {
-    const usage = this.usage as Json | undefined;
-    if (usage === undefined) return undefined;
-    const details = usage.prompt_tokens_details ?? usage.input_tokens_details;
-    return isObject(details) && isNumber(details.cached_tokens) ? details.cached_tokens : undefined;
   }
 }
 

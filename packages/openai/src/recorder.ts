@@ -2,20 +2,19 @@
  * One call's recorder: the operation, the hooks on what the client returns, and what is
  * recorded when the call ends.
  *
- * - The caller gets the very `APIPromise` the client returned. Its `parseResponse` (an instance
- *   field, which the client's own `_thenUnwrap` relies on in 6.x) is wrapped, so the body is read
- *   when, and only when, the caller reads it; request failures are observed on `asResponse()`.
- * - A streamed call's result is the very `Stream` the client made. Its `iterator` (again an
- *   instance field, which the client's own helpers decorate the same way) is wrapped, so
- *   iteration, `tee()` and `toReadableStream()` all pass through one recorder, and `controller`
- *   is unchanged.
+ * - The caller gets the very `APIPromise` the client returned, followed in place by
+ *   `followAPIPromise()`: the body is read when, and only when, the caller reads it, and the
+ *   promises the client derives from it (`chat.completions.parse()`, `responses.parse()`) are
+ *   followed too.
+ * - A streamed call's result is the very `Stream` the client made, followed in place by
+ *   `followStream()`: iteration, `tee()` and `toReadableStream()` all pass through one
+ *   recorder, and `controller` is unchanged.
  * - Errors reach the caller unchanged (the same object); every promise made here has a
  *   rejection handler, so no unhandled rejection comes from here.
  */
 import { getPerformanceMonitor, type Operation, type OperationType, type PerformanceMonitor } from '@ragmeter/sdk';
-import { followStream, type StreamObserver } from '@ragmeter/sdk/integration';
+import { followAPIPromise, followStream, type StreamObserver } from '@ragmeter/sdk/integration';
 import {
-  ATTR_CACHE_READ_TOKENS,
   ATTR_EMBEDDING_DIMENSIONS,
   ATTR_FINISH_REASONS,
   ATTR_HTTP_STATUS,
@@ -45,25 +44,10 @@ export interface Surface {
   readonly base: Readonly<AttributeMap>;
 }
 
-interface APIPromiseShape {
-  parseResponse: (client: unknown, props: { response?: { status?: unknown } }) => unknown;
-  asResponse: () => Promise<unknown>;
-  _thenUnwrap?: (...args: unknown[]) => unknown;
-}
-
 /** What the recorder reads of a client stream besides its items: whether it was aborted. */
 interface StreamShape {
   controller?: { signal?: { aborted?: boolean } };
 }
-
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
-
-/** The client's APIPromise, by shape: there may be more than one copy of `openai` loaded. */
-const isAPIPromise = (v: unknown): v is APIPromiseShape =>
-  isThenable(v) &&
-  typeof (v as Partial<APIPromiseShape>).parseResponse === 'function' &&
-  typeof (v as Partial<APIPromiseShape>).asResponse === 'function';
 
 /**
  * Recorded, never thrown, when a stream ends because its request was aborted (the client ends
@@ -95,8 +79,6 @@ export class Recorder {
   private readonly capture: boolean;
   private readonly streamed: boolean;
   private readonly state = new ResponseState();
-  /** The response body has been handed to the parser (by the caller, or a helper of the client). */
-  private parsing = false;
   /** The result is a stream whose events are being followed. */
   private following = false;
   private ended = false;
@@ -112,73 +94,19 @@ export class Recorder {
     this.op = monitor.trackOperation(surface.type, requestAttributes(surface.api, body, surface.base));
   }
 
-  /** Hooks the client's result; never throws. */
+  /** Follows the client's result; never throws. */
   watch(result: unknown): void {
-    try {
-      if (isAPIPromise(result)) this.hookAPIPromise(result);
-      else if (isThenable(result)) result.then((value) => this.settled(value), (error: unknown) => this.fail(error));
-      else this.settled(result);
-    } catch (error) {
-      this.fail(error);
-    }
-  }
-
-  /**
-   * Hooks the APIPromise the caller gets, and any the client derives from it (`_thenUnwrap`,
-   * which its helpers use: `chat.completions.parse()`, `responses.parse()`). In 7.x a derived
-   * promise parses through the client's own closure rather than our `parseResponse`, so it
-   * gets the same hooks; whichever is parsed first records.
-   */
-  private hookAPIPromise(promise: APIPromiseShape, derived = false): void {
-    const { parseResponse, asResponse, _thenUnwrap: thenUnwrap } = promise;
-    // Failures before a body exists (HTTP errors, after retries; connection errors; aborts),
-    // observed once per request.
-    if (!derived) asResponse.call(promise).then(undefined, (error: unknown) => this.fail(error));
-    promise.parseResponse = (client, props) => this.parse(parseResponse, client, props);
-    // A caller taking the raw Response alone reads the body itself: the operation ends when the
-    // headers arrive. withResponse() asks for the parsed body first, so it is not cut short.
-    promise.asResponse = () =>
-      asResponse.call(promise).then((response) => {
-        this.rawResponse(response);
-        return response;
-      });
-    if (typeof thenUnwrap === 'function') {
-      promise._thenUnwrap = (...args: unknown[]) => {
-        const next = thenUnwrap.apply(promise, args);
-        if (isAPIPromise(next)) this.hookAPIPromise(next, true);
-        return next;
-      };
-    }
-  }
-
-  /** Our `parseResponse`: the client's, with the outcome recorded. */
-  private parse(
-    parseResponse: APIPromiseShape['parseResponse'],
-    client: unknown,
-    props: { response?: { status?: unknown } },
-  ): unknown {
-    if (this.parsing) return parseResponse(client, props); // the same response parsed twice: the first records
-    this.parsing = true;
-    this.status(props?.response);
-    let parsed: unknown;
-    try {
-      parsed = parseResponse(client, props);
-    } catch (error) {
-      this.fail(error);
-      throw error;
-    }
-    return Promise.resolve(parsed).then(
-      (value) => this.settled(value),
-      (error: unknown) => {
-        this.fail(error);
-        throw error;
-      },
-    );
+    followAPIPromise(result, {
+      parsing: (response) => this.status(response),
+      settled: (value) => this.settled(value),
+      failed: (error) => this.fail(error),
+      raw: (response) => this.rawResponse(response),
+    });
   }
 
   /** The caller took the raw Response and reads the body itself: only the input is known. */
   private rawResponse(response: unknown): void {
-    if (this.parsing || this.ended) return;
+    if (this.ended) return;
     this.ended = true;
     try {
       this.status(response as { status?: unknown });
@@ -194,20 +122,19 @@ export class Recorder {
     if (typeof status === 'number') this.op.setAttribute(ATTR_HTTP_STATUS, status);
   }
 
-  /** The parsed result: a whole body, or a stream to follow. Returns it unchanged. */
-  private settled<T>(value: T): T {
-    if (this.ended) return value;
+  /** The parsed result: a whole body, or a stream to follow. */
+  private settled(value: unknown): void {
+    if (this.ended) return;
     try {
       if (this.streamed && followStream(value, this.streamObserver(value as StreamShape))) {
         this.following = true;
-        return value;
+        return;
       }
       readBody(this.api, value, this.state);
       this.end();
     } catch (error) {
       this.fail(error);
     }
-    return value;
   }
 
   /** What follows the stream: its items, its end, a failure, or the application leaving early. */
@@ -273,8 +200,6 @@ export class Recorder {
     if (state.id !== undefined) op.setAttribute(ATTR_RESPONSE_ID, state.id);
     if (state.finishReasons !== undefined) op.setAttribute(ATTR_FINISH_REASONS, state.finishReasons);
     if (state.embeddingDimensions !== undefined) op.setAttribute(ATTR_EMBEDDING_DIMENSIONS, state.embeddingDimensions);
-    const cached = state.cachedTokens();
-    if (cached !== undefined) op.setAttribute(ATTR_CACHE_READ_TOKENS, cached);
     this.recordTokens();
     if (this.capture) {
       const output = state.text.length > 0 ? state.text.join('') : undefined;

@@ -182,7 +182,7 @@ describe('readBody', () => {
       state,
     );
     expect(state).toMatchObject({ id: 'c', finishReasons: ['stop', 'tool_calls'], text: ['A'], other: ['f', '{}'] });
-    expect(state.cachedTokens()).toBe(4);
+    expect(state.usage).toEqual({ prompt_tokens: 5, completion_tokens: 3, prompt_tokens_details: { cached_tokens: 4 } });
   });
 
   it('reads a response’s output items when output_text is absent', () => {

@@ -31,8 +31,8 @@ class ClientStream {
 }
 
 describe('@ragmeter/sdk/integration followStream', () => {
-  it('exports followStream and abandonOperation by name', () => {
-    expect(Object.keys(integration).sort()).toEqual(['abandonOperation', 'followStream']);
+  it('exports followStream, followAPIPromise and abandonOperation by name', () => {
+    expect(Object.keys(integration).sort()).toEqual(['abandonOperation', 'followAPIPromise', 'followStream']);
   });
 
   it('passes every item through and says when the stream ran out; the stream stays the same object', async () => {
